@@ -1,0 +1,292 @@
+#include "rtmp/handshake.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "rtmp/errors.hpp"
+
+namespace sluice::rtmp {
+namespace hd = handshake_digest;
+
+namespace {
+
+// Offsets inside a C1/S1/C2/S2 packet (REFERENCE.md §1.2).
+constexpr std::size_t time_offset = 0;
+constexpr std::size_t version_offset = 4;
+constexpr std::size_t filler_offset = 8;
+
+// Offsets inside out_: our C0/S0, C1/S1, C2/S2.
+constexpr std::size_t out_first_packet = 1;
+constexpr std::size_t out_response = 1 + Handshake::packet_size;
+
+std::uint32_t u32_at(std::span<const std::uint8_t> bytes, std::size_t at) noexcept {
+    base::ByteReader reader(bytes.subspan(at, 4));
+    return reader.u32be();
+}
+
+bool is_rtmpe_version(std::uint8_t version) noexcept {
+    // REFERENCE.md §10.1: 6 = RTMPE, 8 = RTMPE with XTEA, 9 = with Blowfish.
+    return version == 6 || version == 8 || version == 9;
+}
+
+}  // namespace
+
+Handshake::Handshake(HandshakeRole role, HandshakeOptions options)
+    : role_(role),
+      options_(std::move(options)),
+      state_(role == HandshakeRole::server ? HandshakeState::want_c0c1 : HandshakeState::want_s0s1) {
+    if (!options_.version) {
+        options_.version = role_ == HandshakeRole::client ? default_client_version : default_server_version;
+    }
+    if (role_ == HandshakeRole::client) write_client_c0c1();
+}
+
+std::size_t Handshake::feed(base::Bytes input) {
+    return role_ == HandshakeRole::server ? feed_server(input) : feed_client(input);
+}
+
+void Handshake::consume_output(std::size_t n) noexcept {
+    sent_ += std::min(n, written_ - sent_);
+}
+
+base::ByteVector Handshake::take_output() {
+    const base::Bytes pending = output();
+    base::ByteVector copy(pending.begin(), pending.end());
+    sent_ = written_;
+    return copy;
+}
+
+std::size_t Handshake::fill(Packet& into, std::size_t& filled, base::Bytes input) noexcept {
+    const std::size_t n = std::min(input.size(), into.size() - filled);
+    std::copy_n(input.begin(), n, into.begin() + static_cast<std::ptrdiff_t>(filled));
+    filled += n;
+    return n;
+}
+
+// ---- server ----
+
+std::size_t Handshake::feed_server(base::Bytes input) {
+    std::size_t used = 0;
+    while (used < input.size()) {
+        switch (state_) {
+        case HandshakeState::want_c0c1:
+            if (!peer_rtmp_version_) {
+                // Judge C0 on its own: a refused version fails before C1
+                // arrives, so a port scanner or an RTMPE client hears
+                // nothing and the caller closes at once.
+                const std::uint8_t version = input[used++];
+                peer_rtmp_version_ = version;
+                if (!check_server_c0(version)) return used;
+                break;
+            }
+            used += fill(peer_packet_, peer_packet_filled_, input.subspan(used));
+            if (peer_packet_filled_ == packet_size) on_c1();
+            break;
+        case HandshakeState::want_c2:
+            used += fill(peer_response_, peer_response_filled_, input.subspan(used));
+            if (peer_response_filled_ == packet_size) on_c2();
+            break;
+        default:
+            return used;
+        }
+    }
+    return used;
+}
+
+bool Handshake::check_server_c0(std::uint8_t version) {
+    if (is_rtmpe_version(version)) {
+        fail(Errc::handshake_rtmpe_unsupported);
+        return false;
+    }
+    if (version >= first_forbidden_version) {
+        fail(Errc::handshake_version_unsupported);
+        return false;
+    }
+    // 0..2 (deprecated) and 4..31 (reserved): spec §5.2.2 lets a server
+    // that does not know the version answer 3; the client then decides.
+    return true;
+}
+
+void Handshake::on_c1() {
+    peer_packet_complete_ = true;
+    peer_time_ = u32_at(peer_packet_, time_offset);
+    std::copy_n(peer_packet_.begin() + version_offset, 4, peer_version_.begin());
+
+    // SRS's order: schema 0 first, then schema 1. We try even when the
+    // version field is zero (librtmp's server would not): a simple C1 cannot
+    // verify by accident, and two HMACs once per connection are cheap.
+    schema_ = hd::find_digest(peer_packet_, hd::client_key_c1(), DigestSchema::schema0);
+    if (schema_) {
+        kind_ = HandshakeKind::digest;
+        peer_digest_verified_ = true;
+        peer_digest_ = hd::stored_digest(peer_packet_, *schema_);
+    }
+
+    out_[0] = rtmp_version;
+    if (!write_first_packet(kind_ == HandshakeKind::digest)) return;
+    if (kind_ == HandshakeKind::digest) {
+        our_digest_ = hd::sign_packet(out_packet(out_first_packet), *schema_, hd::server_key_s1());
+        if (!write_signed_response(out_response, hd::server_key())) return;
+    } else {
+        write_echo(out_response);
+    }
+    written_ = server_output_size;
+    state_ = HandshakeState::want_c2;
+}
+
+void Handshake::on_c2() {
+    // Never fail on C2: FFmpeg, when publishing, answers a digest S1 with an
+    // echo of S1 instead of a signature (REFERENCE.md §9.3), and SRS and
+    // nginx-rtmp accept it. Only record what we saw.
+    if (kind_ == HandshakeKind::digest) {
+        peer_response_verified_ = hd::has_valid_signature(peer_response_, hd::client_key(), our_digest_);
+    } else {
+        peer_response_verified_ = echoes_our_packet(peer_response_);
+    }
+    state_ = HandshakeState::done;
+}
+
+// ---- client ----
+
+void Handshake::write_client_c0c1() {
+    kind_ = options_.digest ? HandshakeKind::digest : HandshakeKind::simple;
+    out_[0] = rtmp_version;
+    if (!write_first_packet(options_.digest)) return;
+    if (options_.digest) {
+        our_digest_ = hd::sign_packet(out_packet(out_first_packet), options_.schema, hd::client_key_c1());
+    }
+    written_ = first_flight_size;
+}
+
+std::size_t Handshake::feed_client(base::Bytes input) {
+    std::size_t used = 0;
+    while (used < input.size()) {
+        switch (state_) {
+        case HandshakeState::want_s0s1:
+            if (!peer_rtmp_version_) {
+                const std::uint8_t version = input[used++];
+                peer_rtmp_version_ = version;
+                if (version != rtmp_version) {
+                    // We only ever ask for 3; any other answer (including an
+                    // RTMPE 6) is a server we cannot talk to.
+                    fail(Errc::handshake_version_mismatch);
+                    return used;
+                }
+                break;
+            }
+            used += fill(peer_packet_, peer_packet_filled_, input.subspan(used));
+            if (peer_packet_filled_ == packet_size) on_s1();
+            break;
+        case HandshakeState::want_s2:
+            used += fill(peer_response_, peer_response_filled_, input.subspan(used));
+            if (peer_response_filled_ == packet_size) on_s2();
+            break;
+        default:
+            return used;
+        }
+    }
+    return used;
+}
+
+void Handshake::on_s1() {
+    peer_packet_complete_ = true;
+    peer_time_ = u32_at(peer_packet_, time_offset);
+    std::copy_n(peer_packet_.begin() + version_offset, 4, peer_version_.begin());
+
+    kind_ = HandshakeKind::simple;
+    if (options_.digest) {
+        // librtmp's order: our own schema first (a server answers in the
+        // schema of C1), then the other one. FFmpeg only looks when S1 byte
+        // 4 >= 3; we look whatever the version field says (as the server
+        // side does), since a digest cannot verify by accident and a server
+        // configured with a zero version would otherwise be misread.
+        schema_ = hd::find_digest(peer_packet_, hd::server_key_s1(), options_.schema);
+    }
+    if (schema_) {
+        kind_ = HandshakeKind::digest;
+        peer_digest_verified_ = true;
+        peer_digest_ = hd::stored_digest(peer_packet_, *schema_);
+        if (!write_signed_response(out_response, hd::client_key())) return;
+    } else {
+        // Simple server, or a server that sets a version but signs nothing
+        // we can verify: the spec's echo is still a valid answer, so go on
+        // (the caller sees peer_digest_verified() == false).
+        write_echo(out_response);
+    }
+    written_ = client_output_size;
+    state_ = HandshakeState::want_s2;
+}
+
+void Handshake::on_s2() {
+    if (kind_ == HandshakeKind::digest) {
+        // S1 proved the server knows the key, so a wrong S2 signature is
+        // corruption or tampering, not an old server.
+        peer_response_verified_ = hd::has_valid_signature(peer_response_, hd::server_key(), our_digest_);
+        if (!peer_response_verified_) {
+            fail(Errc::handshake_digest_invalid);
+            return;
+        }
+    } else {
+        peer_response_verified_ = echoes_our_packet(peer_response_);
+    }
+    state_ = HandshakeState::done;
+}
+
+// ---- packet writers ----
+
+bool Handshake::write_first_packet(bool with_version) {
+    auto packet = out_packet(out_first_packet);
+    base::SpanWriter writer(packet);
+    writer.u32be(options_.time);
+    // The spec's simple scheme requires a zero field; librtmp's server
+    // takes a non-zero byte 4 as "try the digest".
+    writer.bytes(with_version ? base::Bytes{*options_.version} : base::Bytes{HandshakeVersion{}});
+    return random(packet.subspan(filler_offset));
+}
+
+void Handshake::write_echo(std::size_t at) {
+    auto packet = out_packet(at);
+    base::SpanWriter writer(packet);
+    writer.u32be(peer_time_);
+    writer.u32be(options_.time);
+    writer.bytes(base::Bytes{peer_packet_}.subspan(filler_offset));
+}
+
+bool Handshake::write_signed_response(std::size_t at, base::Bytes full_key) {
+    auto packet = out_packet(at);
+    if (!random(packet.first(hd::signed_size))) return false;
+    hd::sign_response(packet, full_key, peer_digest_);
+    return true;
+}
+
+std::span<std::uint8_t, Handshake::packet_size> Handshake::out_packet(std::size_t at) noexcept {
+    return std::span<std::uint8_t, packet_size>(out_.data() + at, packet_size);
+}
+
+bool Handshake::echoes_our_packet(const Packet& response) const noexcept {
+    // Bytes 0..7 are times the peer may set as it likes; the filler must match.
+    return std::memcmp(response.data() + filler_offset, out_.data() + out_first_packet + filler_offset,
+                       packet_size - filler_offset) == 0;
+}
+
+bool Handshake::random(std::span<std::uint8_t> out) {
+    if (options_.random) {
+        options_.random(out);
+        return true;
+    }
+    if (RAND_bytes(out.data(), static_cast<int>(out.size())) == 1) return true;
+    fail(Errc::handshake_random_failed);
+    return false;
+}
+
+void Handshake::fail(std::error_code ec) noexcept {
+    state_ = HandshakeState::failed;
+    error_ = ec;
+    // Nothing more may go out: the caller closes the connection.
+    sent_ = written_;
+}
+
+}  // namespace sluice::rtmp
