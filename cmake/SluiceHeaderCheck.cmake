@@ -1,0 +1,25 @@
+# Compiles every public header of src/ alone in its own translation unit
+# (Beast's *_fwd.cpp idea), so a header that forgets an include fails the
+# build instead of the next file that happens to include it first.
+function(sluice_header_check)
+  file(GLOB_RECURSE _headers CONFIGURE_DEPENDS RELATIVE "${PROJECT_SOURCE_DIR}/src"
+    "${PROJECT_SOURCE_DIR}/src/*.hpp")
+  set(_sources)
+  foreach(_header ${_headers})
+    string(MAKE_C_IDENTIFIER "${_header}" _id)
+    set(_tu "${CMAKE_CURRENT_BINARY_DIR}/header_check/${_id}.cpp")
+    set(_content "#include \"${_header}\"\n#include \"${_header}\"  // twice: include guards work\n")
+    if(EXISTS "${_tu}")
+      file(READ "${_tu}" _old)
+    else()
+      set(_old "")
+    endif()
+    if(NOT _old STREQUAL _content)
+      file(WRITE "${_tu}" "${_content}")
+    endif()
+    list(APPEND _sources "${_tu}")
+  endforeach()
+  add_library(sluice_header_check OBJECT ${_sources})
+  target_link_libraries(sluice_header_check PRIVATE sluice_rtmp)
+  sluice_warnings(sluice_header_check)
+endfunction()
