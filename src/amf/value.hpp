@@ -30,6 +30,9 @@
 //      Dictionary     AMF3 11
 //    A value with no AMF0 form is written by Writer0 behind the AVM+ switch
 //    (marker 11) as one AMF3 value.
+//  - Equality (operator==) compares the whole tree, including the AMF3
+//    traits fields of Object. Numbers compare by value except that NaN
+//    equals NaN (so a decoded value equals its own re-decoded copy).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -61,7 +64,8 @@ struct Integer {
 struct Date {
     double milliseconds = 0;     ///< since 1970-01-01 UTC
     std::int16_t timezone = 0;   ///< AMF0 only: minutes (reserved by the spec; FLV: local offset)
-    friend bool operator==(const Date&, const Date&) noexcept = default;
+    /// NaN milliseconds equal NaN milliseconds (see the file comment).
+    friend bool operator==(const Date&, const Date&) noexcept;
 };
 
 struct XmlDocument {
@@ -87,8 +91,8 @@ struct PropertyList {
     Value* find(std::string_view name) noexcept;
     /// Replaces the first property named `name`, or appends it.
     void set(std::string name, Value value);
-    std::size_t size() const noexcept { return properties.size(); }
-    bool empty() const noexcept { return properties.empty(); }
+    std::size_t size() const noexcept;  // defined below, once Property is complete
+    bool empty() const noexcept;
 };
 
 /// AMF0 object / typed object; AMF3 object with its traits.
@@ -147,9 +151,11 @@ public:
     template <class T, class = std::enable_if_t<std::is_constructible_v<Variant, T&&> &&
                                                 !std::is_same_v<std::decay_t<T>, Value>>>
     Value(T&& v) : v_(std::forward<T>(v)) {}  // NOLINT: implicit by design
-    Value(const char* s) : v_(std::string(s)) {}  // NOLINT: avoid const char* -> bool
-    Value(std::string_view s) : v_(std::string(s)) {}  // NOLINT
-    Value(int n) : v_(static_cast<double>(n)) {}  // NOLINT: numbers are doubles in AMF0
+    // Defined below, once Property and DictionaryEntry are complete (clang
+    // instantiates the variant's destructors here otherwise).
+    Value(const char* s);  // NOLINT: avoid const char* -> bool
+    Value(std::string_view s);  // NOLINT
+    Value(int n);  // NOLINT: numbers are doubles in AMF0
 
     template <class T>
     bool is() const noexcept { return std::holds_alternative<T>(v_); }
@@ -189,6 +195,12 @@ struct DictionaryEntry {
     friend bool operator==(const DictionaryEntry&, const DictionaryEntry&) = default;
 };
 
+inline Value::Value(const char* s) : v_(std::string(s)) {}
+inline Value::Value(std::string_view s) : v_(std::string(s)) {}
+inline Value::Value(int n) : v_(static_cast<double>(n)) {}
+inline std::size_t PropertyList::size() const noexcept { return properties.size(); }
+inline bool PropertyList::empty() const noexcept { return properties.empty(); }
+
 bool operator==(const PropertyList& a, const PropertyList& b);
 bool operator==(const Object& a, const Object& b);
 bool operator==(const EcmaArray& a, const EcmaArray& b);
@@ -196,6 +208,8 @@ bool operator==(const StrictArray& a, const StrictArray& b);
 bool operator==(const MixedArray& a, const MixedArray& b);
 bool operator==(const VectorObject& a, const VectorObject& b);
 bool operator==(const Dictionary& a, const Dictionary& b);
+/// NaN items equal NaN items (see the file comment).
+bool operator==(const VectorDouble& a, const VectorDouble& b);
 template <class T>
 bool operator==(const Vector<T>& a, const Vector<T>& b) {
     return a.fixed == b.fixed && a.items == b.items;

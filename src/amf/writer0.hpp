@@ -10,6 +10,14 @@
 //  - Object with a class name is a typed object (10); EcmaArray writes its
 //    count as the number of properties.
 //  - Property order is kept.
+//  - An Object with AMF3-only traits (sealed_count > 0, not dynamic, or
+//    externalizable) is written behind the AVM+ switch too, so they survive.
+//  - Behind the switch the AMF3 value is written without string or traits
+//    references (Writer3::Options::references = false): the bytes mean the
+//    same to a reader that keeps AMF3 tables across switches (Reader0) and
+//    to one that resets them at each switch.
+//  - Property names longer than 65535 bytes cannot be represented and are
+//    cut to 65535 bytes.
 #include <string_view>
 
 #include "amf/value.hpp"
