@@ -13,6 +13,8 @@ packages=(
   libcli11-dev        # command line of the sluice binary
   libgtest-dev libgmock-dev   # unit tests
   libbenchmark-dev    # micro-benchmarks in bench/
+  # real peers for the interop tests (tests/interop, CTest label "interop")
+  ffmpeg rtmpdump
 )
 
 sudo_cmd=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what it needs, builds, and runs every test.
 #
-#   1. GCC build: unit tests, fuzz-corpus replays, the layer check
+#   1. GCC build: unit tests, interop tests against FFmpeg and rtmpdump, fuzz-corpus
+#      replays, the layer check
 #   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer: the same tests
 #   3. clang libFuzzer build: every fuzz target for FUZZ_SECONDS (default 20) each
 #   4. micro-benchmarks: built and run briefly, so they keep working (figures are
@@ -64,7 +65,7 @@ if [[ $skip != *" asan "* ]]; then
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     if configure_build asan build/asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
         -DSLUICE_SANITIZE="address;undefined" -DSLUICE_APPS=OFF; then
-        run_ctest asan build/asan -L 'unit|fuzz_replay'
+        run_ctest asan build/asan -L 'unit|fuzz_replay|interop'
     fi
 fi
 
