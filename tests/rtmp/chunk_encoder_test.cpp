@@ -10,6 +10,7 @@
 
 #include "rtmp/chunk_decoder.hpp"
 #include "rtmp/errors.hpp"
+#include "rtmp_test_support.hpp"
 #include "support/hex_literal.hpp"
 
 namespace sluice::rtmp {
@@ -18,15 +19,8 @@ namespace {
 using test::cat;
 using test::hex;
 
-base::ByteVector pattern(std::size_t n, std::uint8_t seed) {
-    base::ByteVector v(n);
-    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(seed + i * 7);
-    return v;
-}
-
-base::ByteVector slice(const base::ByteVector& v, std::size_t from, std::size_t n) {
-    return {v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(from + n)};
-}
+using test_support::pattern;
+using test_support::slice;
 
 std::vector<Message> decode_all(base::Bytes in, std::uint32_t chunk_size = default_chunk_size) {
     ChunkDecoder d;

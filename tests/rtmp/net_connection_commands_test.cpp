@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "rtmp/errors.hpp"
+#include "rtmp_test_support.hpp"
 #include "support/hex_literal.hpp"
 
 namespace sluice::rtmp {
@@ -15,18 +16,10 @@ using test::ascii;
 using test::cat;
 using test::hex;
 
+// NetConnection commands travel on message stream 0 unless a test says otherwise.
 template <class T>
 void expect_round_trip(const T& value, MessageStreamId msid = 0) {
-    for (Encoding e : {Encoding::amf0, Encoding::amf3}) {
-        const Message m = value.encode(e, msid);
-        EXPECT_EQ(m.stream_id, msid);
-        auto generic = decode_command(m);
-        ASSERT_TRUE(generic) << generic.error().message();
-        std::string why;
-        auto back = T::decode(*generic, &why);
-        ASSERT_TRUE(back) << why;
-        EXPECT_EQ(*back, value) << debug_string(*generic);
-    }
+    test_support::expect_command_round_trip(value, msid);
 }
 
 ConnectCommand full_connect() {
