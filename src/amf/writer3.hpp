@@ -1,8 +1,14 @@
 #pragma once
 // amf::Writer3: encodes AMF3 values (REFERENCE.md §3), emitting references
-// where the format allows: repeated non-empty strings (string table),
-// repeated traits (traits table) and repeated equal complex values (object
-// table) within one writer's lifetime. The empty string is never referenced.
+// where the format allows: repeated non-empty strings (string table) and
+// repeated traits (traits table) within one writer's lifetime. The empty
+// string is never referenced.
+//
+// Objects are never written as references. An AMF3 object reference means
+// "the same instance", and amf::Value has no identity, only equality:
+// referencing two equal but distinct objects would merge them into one
+// instance on a Flash/AIR peer, where changing one would change the other.
+// Strings and traits are immutable, so sharing them changes nothing.
 //
 // Contract: appends to a caller-owned ByteWriter; never fails. Integers
 // outside the 29-bit range are written as doubles. A Value of an AMF0-only
