@@ -17,14 +17,9 @@ namespace {
 amf::Object connect_object(bool sealed) {
     amf::Object o;
     o.properties = {
-        {"app", "live"},
-        {"flashVer", "LNX 9,0,124,2"},
-        {"tcUrl", "rtmp://127.0.0.1:1935/live"},
-        {"fpad", false},
-        {"capabilities", 15},
-        {"audioCodecs", 4071},
-        {"videoCodecs", 252},
-        {"videoFunction", 1},
+        {"app", "live"},      {"flashVer", "LNX 9,0,124,2"}, {"tcUrl", "rtmp://127.0.0.1:1935/live"},
+        {"fpad", false},      {"capabilities", 15},          {"audioCodecs", 4071},
+        {"videoCodecs", 252}, {"videoFunction", 1},
     };
     if (sealed) {
         o.class_name = "flash.net.ConnectArgs";

@@ -19,8 +19,9 @@ base::ByteVector make_stream(std::uint32_t chunk_size, std::size_t message_bytes
     for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i * 31);
     const auto shared = base::Payload::from(std::move(payload));
     for (int i = 0; i < count; ++i) {
-        (void)enc.encode(rtmp::Message{rtmp::MessageType::video, static_cast<base::Timestamp>(i * 33), 1, shared},
-                         rtmp::csid::video, out);
+        (void)enc.encode(
+            rtmp::Message{rtmp::MessageType::video, static_cast<base::Timestamp>(i * 33), 1, shared},
+            rtmp::csid::video, out);
     }
     return out.flatten();
 }

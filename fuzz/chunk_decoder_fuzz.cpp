@@ -7,8 +7,8 @@
 //   bytes 5-6   Limits::max_partial_bytes_total = 64 * U16 (0 keeps the default)
 //   byte 7      initial chunk size (0 keeps 128)
 // The stream is fed in pseudo-random pieces; decoded Set Chunk Size and Abort
-// messages are applied (and, now and then, an Abort between two reads); every decoded message is re-encoded with
-// ChunkEncoder, and the re-encoded stream must decode to the same messages.
+// messages are applied (and, now and then, an Abort between two reads); every decoded message is re-encoded
+// with ChunkEncoder, and the re-encoded stream must decode to the same messages.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     leniency.type3_extended_timestamp = (data[0] & 1) != 0;
     std::uint32_t seed = data[0] >> 1;
     limits.max_chunk_streams = 1 + data[1] % 64;
-    const std::uint32_t max_message = (std::uint32_t{data[2]} << 16) | (std::uint32_t{data[3]} << 8) | data[4];
+    const std::uint32_t max_message =
+        (std::uint32_t{data[2]} << 16) | (std::uint32_t{data[3]} << 8) | data[4];
     if (max_message != 0) limits.max_message_bytes = max_message;
     const std::size_t partial = 64 * ((std::size_t{data[5]} << 8) | data[6]);
     if (partial != 0) limits.max_partial_bytes_total = partial;
@@ -58,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 break;
             }
             if (r.message->type == rtmp::MessageType::set_chunk_size) {
-                if (auto c = rtmp::decode_set_chunk_size(*r.message)) (void)decoder.set_chunk_size(c->chunk_size);
+                if (auto c = rtmp::decode_set_chunk_size(*r.message))
+                    (void)decoder.set_chunk_size(c->chunk_size);
             } else if (r.message->type == rtmp::MessageType::abort) {
                 if (auto a = rtmp::decode_abort(*r.message)) decoder.abort(a->chunk_stream);
             }

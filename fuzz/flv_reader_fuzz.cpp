@@ -25,27 +25,27 @@ void check(bool condition) {
 void parse_tag(const flv::Tag& tag) {
     const base::Bytes data = tag.data.bytes();
     switch (tag.header.type) {
-    case 8:
-        if (auto h = flv::parse_audio(data)) {
-            for (const auto& track : h->tracks) check(track.body.size() <= data.size());
-        }
-        (void)flv::describe_audio(data);
-        break;
-    case 9:
-        if (auto h = flv::parse_video(data)) {
-            for (const auto& track : h->tracks) {
-                check(flv::VideoTagHeader::body_offset(data, track) + track.body.size() <= data.size());
+        case 8:
+            if (auto h = flv::parse_audio(data)) {
+                for (const auto& track : h->tracks) check(track.body.size() <= data.size());
             }
-            (void)flv::is_video_keyframe(*h);
-            (void)flv::is_video_sequence_header(*h);
-        }
-        (void)flv::describe_video(data);
-        break;
-    case 18:
-        (void)flv::decode_metadata(data);
-        break;
-    default:
-        break;
+            (void)flv::describe_audio(data);
+            break;
+        case 9:
+            if (auto h = flv::parse_video(data)) {
+                for (const auto& track : h->tracks) {
+                    check(flv::VideoTagHeader::body_offset(data, track) + track.body.size() <= data.size());
+                }
+                (void)flv::is_video_keyframe(*h);
+                (void)flv::is_video_sequence_header(*h);
+            }
+            (void)flv::describe_video(data);
+            break;
+        case 18:
+            (void)flv::decode_metadata(data);
+            break;
+        default:
+            break;
     }
 }
 

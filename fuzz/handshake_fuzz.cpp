@@ -91,26 +91,26 @@ struct Driver {
         if (h.done()) check(consumed == Handshake::server_output_size);
         const bool server = h.role() == HandshakeRole::server;
         switch (h.state()) {
-        case HandshakeState::want_c0c1:
-            check(server && emitted == 0);
-            break;
-        case HandshakeState::want_c2:
-            check(server && emitted == Handshake::server_output_size);
-            break;
-        case HandshakeState::want_s0s1:
-            check(!server && emitted == Handshake::first_flight_size);
-            break;
-        case HandshakeState::want_s2:
-            check(!server && emitted == Handshake::client_output_size);
-            break;
-        case HandshakeState::done:
-            check(emitted == Handshake::server_output_size);
-            break;
-        case HandshakeState::failed:
-            // Server failures happen on C0, before anything was produced.
-            check(!server || emitted == 0);
-            check(h.output().empty());
-            break;
+            case HandshakeState::want_c0c1:
+                check(server && emitted == 0);
+                break;
+            case HandshakeState::want_c2:
+                check(server && emitted == Handshake::server_output_size);
+                break;
+            case HandshakeState::want_s0s1:
+                check(!server && emitted == Handshake::first_flight_size);
+                break;
+            case HandshakeState::want_s2:
+                check(!server && emitted == Handshake::client_output_size);
+                break;
+            case HandshakeState::done:
+                check(emitted == Handshake::server_output_size);
+                break;
+            case HandshakeState::failed:
+                // Server failures happen on C0, before anything was produced.
+                check(!server || emitted == 0);
+                check(h.output().empty());
+                break;
         }
     }
 };
@@ -147,7 +147,8 @@ void run_pair(std::uint8_t mode, std::uint8_t seed, const std::uint8_t* data, st
     std::vector<std::uint8_t> s0s1s2 = server.sent;
     corrupt(s0s1s2, c0c1.size(), data, size);
     client.feed(s0s1s2);
-    std::vector<std::uint8_t> c2(client.sent.begin() + static_cast<std::ptrdiff_t>(c0c1.size()), client.sent.end());
+    std::vector<std::uint8_t> c2(client.sent.begin() + static_cast<std::ptrdiff_t>(c0c1.size()),
+                                 client.sent.end());
     corrupt(c2, c0c1.size() + s0s1s2.size(), data, size);
     server.feed(c2);
 

@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git python3
   # clang: sanitizer build (ASan + UBSan) and libFuzzer targets
   clang libclang-rt-14-dev
+  clang-format        # tools/check_format.sh (a lint test)
   # libraries
   libssl-dev          # HMAC-SHA256 for the digest handshake (later: TLS, RTMPE)
   libcli11-dev        # command line of the sluice binary

@@ -20,19 +20,29 @@ void quoted(std::string& out, std::string_view s) {
     for (const char c : s) {
         const auto b = static_cast<unsigned char>(c);
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (b < 0x20 || b > 0x7E) {
-                out += "\\x";
-                out += hex_digits[b >> 4];
-                out += hex_digits[b & 0xF];
-            } else {
-                out += c;
-            }
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (b < 0x20 || b > 0x7E) {
+                    out += "\\x";
+                    out += hex_digits[b >> 4];
+                    out += hex_digits[b & 0xF];
+                } else {
+                    out += c;
+                }
         }
     }
     out += '"';
@@ -41,8 +51,8 @@ void quoted(std::string& out, std::string_view s) {
 bool is_word(std::string_view s) noexcept {
     if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
     for (const char c : s) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                        c == '$' || c == '.';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '_' || c == '$' || c == '.';
         if (!ok) return false;
     }
     return true;
@@ -172,7 +182,9 @@ struct Visitor {
     }
 };
 
-void value(std::string& out, const Value& v) { std::visit(Visitor{out}, v.variant()); }
+void value(std::string& out, const Value& v) {
+    std::visit(Visitor{out}, v.variant());
+}
 
 }  // namespace
 

@@ -131,55 +131,66 @@ bool Reader0::State::value(Value& out, std::size_t depth) {
     const std::uint8_t marker = in.u8();
     if (in.failed()) return fail(Errc::truncated);
     switch (marker) {
-    case amf0::number: {
-        const double d = in.f64be();
-        if (in.failed()) return fail(Errc::truncated);
-        out = d;
-        return true;
-    }
-    case amf0::boolean: {
-        const std::uint8_t b = in.u8();
-        if (in.failed()) return fail(Errc::truncated);
-        out = b != 0;
-        return true;
-    }
-    case amf0::string:
-    case amf0::long_string: {
-        std::string_view s;
-        if (!(marker == amf0::string ? short_string(s) : long_text(s))) return false;
-        out.variant().emplace<std::string>(s);
-        return true;
-    }
-    case amf0::null: out = Null{}; return true;
-    case amf0::undefined: out = Undefined{}; return true;
-    case amf0::unsupported: out = Unsupported{}; return true;
-    case amf0::date: {
-        const double ms = in.f64be();
-        const std::int16_t tz = in.i16be();
-        if (in.failed()) return fail(Errc::truncated);
-        out = Date{ms, tz};
-        return true;
-    }
-    case amf0::xml_document: {
-        std::string_view s;
-        if (!long_text(s)) return false;
-        out = XmlDocument{std::string(s)};
-        return true;
-    }
-    case amf0::reference: {
-        const std::size_t index = in.u16be();
-        if (in.failed()) return fail(Errc::truncated);
-        return resolve(index, out, depth);
-    }
-    case amf0::avm_plus: return avm_plus(out, depth);
-    case amf0::movieclip:
-    case amf0::recordset: return fail(Errc::marker_reserved);
-    case amf0::object_end: return fail(Errc::object_end_unexpected);
-    case amf0::object:
-    case amf0::ecma_array:
-    case amf0::strict_array:
-    case amf0::typed_object: break;
-    default: return fail(Errc::marker_unknown);
+        case amf0::number: {
+            const double d = in.f64be();
+            if (in.failed()) return fail(Errc::truncated);
+            out = d;
+            return true;
+        }
+        case amf0::boolean: {
+            const std::uint8_t b = in.u8();
+            if (in.failed()) return fail(Errc::truncated);
+            out = b != 0;
+            return true;
+        }
+        case amf0::string:
+        case amf0::long_string: {
+            std::string_view s;
+            if (!(marker == amf0::string ? short_string(s) : long_text(s))) return false;
+            out.variant().emplace<std::string>(s);
+            return true;
+        }
+        case amf0::null:
+            out = Null{};
+            return true;
+        case amf0::undefined:
+            out = Undefined{};
+            return true;
+        case amf0::unsupported:
+            out = Unsupported{};
+            return true;
+        case amf0::date: {
+            const double ms = in.f64be();
+            const std::int16_t tz = in.i16be();
+            if (in.failed()) return fail(Errc::truncated);
+            out = Date{ms, tz};
+            return true;
+        }
+        case amf0::xml_document: {
+            std::string_view s;
+            if (!long_text(s)) return false;
+            out = XmlDocument{std::string(s)};
+            return true;
+        }
+        case amf0::reference: {
+            const std::size_t index = in.u16be();
+            if (in.failed()) return fail(Errc::truncated);
+            return resolve(index, out, depth);
+        }
+        case amf0::avm_plus:
+            return avm_plus(out, depth);
+        case amf0::movieclip:
+        case amf0::recordset:
+            return fail(Errc::marker_reserved);
+        case amf0::object_end:
+            return fail(Errc::object_end_unexpected);
+        case amf0::object:
+        case amf0::ecma_array:
+        case amf0::strict_array:
+        case amf0::typed_object:
+            break;
+        default:
+            return fail(Errc::marker_unknown);
     }
 
     // Complex values take the next table slot when they start (§2.1).
@@ -191,36 +202,38 @@ bool Reader0::State::value(Value& out, std::size_t depth) {
     }
     bool ok = false;
     switch (marker) {
-    case amf0::object: ok = properties(out.variant().emplace<Object>(), depth); break;
-    case amf0::typed_object: {
-        std::string_view class_name;
-        if (!short_string(class_name)) return false;
-        Object& obj = out.variant().emplace<Object>();
-        obj.class_name = class_name;
-        ok = properties(obj, depth);
-        break;
-    }
-    case amf0::ecma_array: {
-        // The count is only a hint (FLV calls it approximate): ignore it.
-        in.u32be();
-        if (in.failed()) return fail(Errc::truncated);
-        ok = properties(out.variant().emplace<EcmaArray>(), depth);
-        break;
-    }
-    default: {  // strict array
-        const std::size_t count = in.u32be();
-        if (in.failed()) return fail(Errc::truncated);
-        if (count > in.remaining()) return fail(Errc::truncated);  // each item has a marker byte
-        if (count > limits.max_elements - elements) return fail(Errc::too_many_elements);
-        StrictArray& arr = out.variant().emplace<StrictArray>();
-        arr.items.reserve(std::min<std::size_t>(count, 64));
-        ok = true;
-        for (std::size_t i = 0; ok && i < count; ++i) {
-            arr.items.emplace_back();
-            ok = value(arr.items.back(), depth + 1);
+        case amf0::object:
+            ok = properties(out.variant().emplace<Object>(), depth);
+            break;
+        case amf0::typed_object: {
+            std::string_view class_name;
+            if (!short_string(class_name)) return false;
+            Object& obj = out.variant().emplace<Object>();
+            obj.class_name = class_name;
+            ok = properties(obj, depth);
+            break;
         }
-        break;
-    }
+        case amf0::ecma_array: {
+            // The count is only a hint (FLV calls it approximate): ignore it.
+            in.u32be();
+            if (in.failed()) return fail(Errc::truncated);
+            ok = properties(out.variant().emplace<EcmaArray>(), depth);
+            break;
+        }
+        default: {  // strict array
+            const std::size_t count = in.u32be();
+            if (in.failed()) return fail(Errc::truncated);
+            if (count > in.remaining()) return fail(Errc::truncated);  // each item has a marker byte
+            if (count > limits.max_elements - elements) return fail(Errc::too_many_elements);
+            StrictArray& arr = out.variant().emplace<StrictArray>();
+            arr.items.reserve(std::min<std::size_t>(count, 64));
+            ok = true;
+            for (std::size_t i = 0; ok && i < count; ++i) {
+                arr.items.emplace_back();
+                ok = value(arr.items.back(), depth + 1);
+            }
+            break;
+        }
     }
     if (ok && !replaying) complex[slot].done = true;
     return ok;
@@ -251,8 +264,12 @@ base::Result<std::vector<Value>> Reader0::read_all() {
     return values;
 }
 
-bool Reader0::at_end() const noexcept { return state_->in.empty(); }
+bool Reader0::at_end() const noexcept {
+    return state_->in.empty();
+}
 
-std::size_t Reader0::position() const noexcept { return state_->in.position(); }
+std::size_t Reader0::position() const noexcept {
+    return state_->in.position();
+}
 
 }  // namespace sluice::amf

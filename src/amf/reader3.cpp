@@ -80,31 +80,40 @@ bool Reader3::State::value(Value& out, std::size_t depth) {
     const std::uint8_t marker = in.u8();
     if (in.failed()) return fail(Errc::truncated);
     switch (marker) {
-    case amf3::undefined: out = Undefined{}; return true;
-    case amf3::null: out = Null{}; return true;
-    case amf3::false_: out = false; return true;
-    case amf3::true_: out = true; return true;
-    case amf3::integer: {
-        std::uint32_t u = 0;
-        if (!u29(u)) return false;
-        // 29-bit two's complement: bit 28 is the sign.
-        const auto v = static_cast<std::int32_t>(u);
-        out = Integer{(u & 0x10000000u) != 0 ? v - 0x20000000 : v};
-        return true;
-    }
-    case amf3::double_: {
-        const double d = in.f64be();
-        if (in.failed()) return fail(Errc::truncated);
-        out = d;
-        return true;
-    }
-    case amf3::string: {
-        std::string_view s;
-        if (!string_vr(s)) return false;
-        out = std::string(s);
-        return true;
-    }
-    default: break;
+        case amf3::undefined:
+            out = Undefined{};
+            return true;
+        case amf3::null:
+            out = Null{};
+            return true;
+        case amf3::false_:
+            out = false;
+            return true;
+        case amf3::true_:
+            out = true;
+            return true;
+        case amf3::integer: {
+            std::uint32_t u = 0;
+            if (!u29(u)) return false;
+            // 29-bit two's complement: bit 28 is the sign.
+            const auto v = static_cast<std::int32_t>(u);
+            out = Integer{(u & 0x10000000u) != 0 ? v - 0x20000000 : v};
+            return true;
+        }
+        case amf3::double_: {
+            const double d = in.f64be();
+            if (in.failed()) return fail(Errc::truncated);
+            out = d;
+            return true;
+        }
+        case amf3::string: {
+            std::string_view s;
+            if (!string_vr(s)) return false;
+            out = std::string(s);
+            return true;
+        }
+        default:
+            break;
     }
     if (marker > amf3::dictionary) return fail(Errc::marker_unknown);
 
@@ -121,30 +130,38 @@ bool Reader3::State::value(Value& out, std::size_t depth) {
 
     bool ok = false;
     switch (marker) {
-    case amf3::xml_document:
-    case amf3::xml: {
-        std::string_view s;
-        ok = text(s, header);
-        if (ok && marker == amf3::xml) out = Xml{std::string(s)};
-        if (ok && marker == amf3::xml_document) out = XmlDocument{std::string(s)};
-        break;
-    }
-    case amf3::date: {
-        const double ms = in.f64be();
-        ok = !in.failed() || fail(Errc::truncated);
-        if (ok) out = Date{ms, 0};
-        break;
-    }
-    case amf3::byte_array: {
-        std::string_view s;
-        ok = text(s, header);
-        if (ok) out = ByteArray{std::vector<std::uint8_t>(s.begin(), s.end())};
-        break;
-    }
-    case amf3::array: ok = array(out, header, depth); break;
-    case amf3::object: ok = object(out, header, depth); break;
-    case amf3::dictionary: ok = dictionary(out, header, depth); break;
-    default: ok = vector(marker, out, header, depth); break;
+        case amf3::xml_document:
+        case amf3::xml: {
+            std::string_view s;
+            ok = text(s, header);
+            if (ok && marker == amf3::xml) out = Xml{std::string(s)};
+            if (ok && marker == amf3::xml_document) out = XmlDocument{std::string(s)};
+            break;
+        }
+        case amf3::date: {
+            const double ms = in.f64be();
+            ok = !in.failed() || fail(Errc::truncated);
+            if (ok) out = Date{ms, 0};
+            break;
+        }
+        case amf3::byte_array: {
+            std::string_view s;
+            ok = text(s, header);
+            if (ok) out = ByteArray{std::vector<std::uint8_t>(s.begin(), s.end())};
+            break;
+        }
+        case amf3::array:
+            ok = array(out, header, depth);
+            break;
+        case amf3::object:
+            ok = object(out, header, depth);
+            break;
+        case amf3::dictionary:
+            ok = dictionary(out, header, depth);
+            break;
+        default:
+            ok = vector(marker, out, header, depth);
+            break;
     }
     if (ok && !replaying) objects[slot].done = true;
     return ok;
@@ -175,8 +192,12 @@ base::Result<std::vector<Value>> Reader3::read_all() {
     return values;
 }
 
-bool Reader3::at_end() const noexcept { return state_->in.empty(); }
+bool Reader3::at_end() const noexcept {
+    return state_->in.empty();
+}
 
-std::size_t Reader3::position() const noexcept { return state_->in.position(); }
+std::size_t Reader3::position() const noexcept {
+    return state_->in.position();
+}
 
 }  // namespace sluice::amf

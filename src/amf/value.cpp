@@ -89,16 +89,22 @@ bool operator==(const Date& a, const Date& b) noexcept {
     return same_number(a.milliseconds, b.milliseconds) && a.timezone == b.timezone;
 }
 
-bool operator==(const PropertyList& a, const PropertyList& b) { return a.properties == b.properties; }
+bool operator==(const PropertyList& a, const PropertyList& b) {
+    return a.properties == b.properties;
+}
 
 bool operator==(const Object& a, const Object& b) {
     return a.class_name == b.class_name && a.sealed_count == b.sealed_count && a.dynamic == b.dynamic &&
            a.externalizable == b.externalizable && a.properties == b.properties;
 }
 
-bool operator==(const EcmaArray& a, const EcmaArray& b) { return a.properties == b.properties; }
+bool operator==(const EcmaArray& a, const EcmaArray& b) {
+    return a.properties == b.properties;
+}
 
-bool operator==(const StrictArray& a, const StrictArray& b) { return a.items == b.items; }
+bool operator==(const StrictArray& a, const StrictArray& b) {
+    return a.items == b.items;
+}
 
 bool operator==(const MixedArray& a, const MixedArray& b) {
     return a.dense == b.dense && a.properties == b.properties;

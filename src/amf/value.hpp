@@ -62,8 +62,8 @@ struct Integer {
 };
 
 struct Date {
-    double milliseconds = 0;     ///< since 1970-01-01 UTC
-    std::int16_t timezone = 0;   ///< AMF0 only: minutes (reserved by the spec; FLV: local offset)
+    double milliseconds = 0;    ///< since 1970-01-01 UTC
+    std::int16_t timezone = 0;  ///< AMF0 only: minutes (reserved by the spec; FLV: local offset)
     /// NaN milliseconds equal NaN milliseconds (see the file comment).
     friend bool operator==(const Date&, const Date&) noexcept;
 };
@@ -153,16 +153,22 @@ public:
     Value(T&& v) : v_(std::forward<T>(v)) {}  // NOLINT: implicit by design
     // Defined below, once Property and DictionaryEntry are complete (clang
     // instantiates the variant's destructors here otherwise).
-    Value(const char* s);  // NOLINT: avoid const char* -> bool
+    Value(const char* s);       // NOLINT: avoid const char* -> bool
     Value(std::string_view s);  // NOLINT
-    Value(int n);  // NOLINT: numbers are doubles in AMF0
+    Value(int n);               // NOLINT: numbers are doubles in AMF0
 
     template <class T>
-    bool is() const noexcept { return std::holds_alternative<T>(v_); }
+    bool is() const noexcept {
+        return std::holds_alternative<T>(v_);
+    }
     template <class T>
-    const T* get_if() const noexcept { return std::get_if<T>(&v_); }
+    const T* get_if() const noexcept {
+        return std::get_if<T>(&v_);
+    }
     template <class T>
-    T* get_if() noexcept { return std::get_if<T>(&v_); }
+    T* get_if() noexcept {
+        return std::get_if<T>(&v_);
+    }
     const Variant& variant() const noexcept { return v_; }
     Variant& variant() noexcept { return v_; }
 
@@ -198,8 +204,12 @@ struct DictionaryEntry {
 inline Value::Value(const char* s) : v_(std::string(s)) {}
 inline Value::Value(std::string_view s) : v_(std::string(s)) {}
 inline Value::Value(int n) : v_(static_cast<double>(n)) {}
-inline std::size_t PropertyList::size() const noexcept { return properties.size(); }
-inline bool PropertyList::empty() const noexcept { return properties.empty(); }
+inline std::size_t PropertyList::size() const noexcept {
+    return properties.size();
+}
+inline bool PropertyList::empty() const noexcept {
+    return properties.empty();
+}
 
 bool operator==(const PropertyList& a, const PropertyList& b);
 bool operator==(const Object& a, const Object& b);

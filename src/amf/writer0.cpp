@@ -24,7 +24,9 @@ void long_text(base::ByteWriter& out, std::string_view s) {
     out.chars(s);
 }
 
-bool has_amf3_traits(const Object& o) noexcept { return o.sealed_count > 0 || !o.dynamic || o.externalizable; }
+bool has_amf3_traits(const Object& o) noexcept {
+    return o.sealed_count > 0 || !o.dynamic || o.externalizable;
+}
 
 struct Visitor {
     Writer0& w;
@@ -79,7 +81,8 @@ struct Visitor {
     }
     void operator()(const EcmaArray& e) const {
         out.u8(amf0::ecma_array);
-        out.u32be(static_cast<std::uint32_t>(std::min<std::size_t>(e.size(), std::numeric_limits<std::uint32_t>::max())));
+        out.u32be(static_cast<std::uint32_t>(
+            std::min<std::size_t>(e.size(), std::numeric_limits<std::uint32_t>::max())));
         properties(e);
     }
     void operator()(const StrictArray& a) const {
@@ -100,7 +103,9 @@ struct Visitor {
 
 }  // namespace
 
-void Writer0::write(const Value& value) { std::visit(Visitor{*this, out_, value}, value.variant()); }
+void Writer0::write(const Value& value) {
+    std::visit(Visitor{*this, out_, value}, value.variant());
+}
 
 void Writer0::write_string(std::string_view s) {
     if (s.size() <= max_short) {
@@ -118,6 +123,8 @@ void Writer0::write_number(double n) {
     out_.f64be(n);
 }
 
-void Writer0::write_null() { out_.u8(amf0::null); }
+void Writer0::write_null() {
+    out_.u8(amf0::null);
+}
 
 }  // namespace sluice::amf

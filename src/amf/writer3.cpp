@@ -49,7 +49,8 @@ struct Writer3::State {
         if (strings.empty()) strings.reserve(16);
         strings.emplace_back(s);
         if (strings.size() == linear_strings + 1) {
-            for (std::size_t i = 0; i < strings.size(); ++i) string_index.emplace(strings[i], static_cast<std::uint32_t>(i));
+            for (std::size_t i = 0; i < strings.size(); ++i)
+                string_index.emplace(strings[i], static_cast<std::uint32_t>(i));
         } else if (strings.size() > linear_strings + 1) {
             string_index.emplace(strings.back(), static_cast<std::uint32_t>(strings.size() - 1));
         }
@@ -262,10 +263,11 @@ void Writer3::State::value(const Value& v) {
 }
 
 Writer3::Writer3(base::ByteWriter& out) : Writer3(out, Options{}) {}
-Writer3::Writer3(base::ByteWriter& out, Options options)
-    : state_(std::make_unique<State>(out, options)) {}
+Writer3::Writer3(base::ByteWriter& out, Options options) : state_(std::make_unique<State>(out, options)) {}
 Writer3::~Writer3() = default;
 
-void Writer3::write(const Value& value) { state_->value(value); }
+void Writer3::write(const Value& value) {
+    state_->value(value);
+}
 
 }  // namespace sluice::amf

@@ -64,7 +64,9 @@ std::uint64_t ByteReader::u64be() noexcept {
     return failed_ ? 0 : (high << 32) | low;
 }
 
-std::int16_t ByteReader::i16be() noexcept { return static_cast<std::int16_t>(u16be()); }
+std::int16_t ByteReader::i16be() noexcept {
+    return static_cast<std::int16_t>(u16be());
+}
 
 std::int32_t ByteReader::i24be() noexcept {
     const std::uint32_t v = u24be();
@@ -72,9 +74,13 @@ std::int32_t ByteReader::i24be() noexcept {
     return static_cast<std::int32_t>(v << 8) >> 8;
 }
 
-std::int32_t ByteReader::i32be() noexcept { return static_cast<std::int32_t>(u32be()); }
+std::int32_t ByteReader::i32be() noexcept {
+    return static_cast<std::int32_t>(u32be());
+}
 
-double ByteReader::f64be() noexcept { return std::bit_cast<double>(u64be()); }
+double ByteReader::f64be() noexcept {
+    return std::bit_cast<double>(u64be());
+}
 
 Bytes ByteReader::bytes(std::size_t n) noexcept {
     if (!need(n)) return {};

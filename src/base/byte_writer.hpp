@@ -58,9 +58,7 @@ public:
     void i32be(std::int32_t v) { u32be(static_cast<std::uint32_t>(v)); }
     void f64be(double v);
     void bytes(Bytes b) { put_raw(b); }
-    void chars(std::string_view s) {
-        put_raw({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
-    }
+    void chars(std::string_view s) { put_raw({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}); }
 
 private:
     void put_raw(Bytes b) { static_cast<Sink*>(this)->put(b); }

@@ -15,7 +15,7 @@ namespace sluice::base {
 template <class T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+    Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}     // NOLINT: implicit by design
     Result(std::error_code error) : state_(std::in_place_index<1>, error) {}  // NOLINT
     template <class E, class = std::enable_if_t<std::is_error_code_enum_v<E>>>
     Result(E error) : state_(std::in_place_index<1>, make_error_code(error)) {}  // NOLINT

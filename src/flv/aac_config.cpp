@@ -78,20 +78,29 @@ std::string aac_profile_name(const AacConfig& c) {
     if (c.ps) return "HE-AAC v2";
     if (c.sbr) return "HE-AAC";
     switch (c.object_type) {
-    case 1: return "Main";
-    case 2: return "LC";
-    case 3: return "SSR";
-    case 4: return "LTP";
-    case 23: return "LD";
-    case 39: return "ELD";
-    case 42: return "xHE-AAC";
-    default: return "object type " + std::to_string(c.object_type);
+        case 1:
+            return "Main";
+        case 2:
+            return "LC";
+        case 3:
+            return "SSR";
+        case 4:
+            return "LTP";
+        case 23:
+            return "LD";
+        case 39:
+            return "ELD";
+        case 42:
+            return "xHE-AAC";
+        default:
+            return "object type " + std::to_string(c.object_type);
     }
 }
 
 std::string describe(const AacConfig& c) {
     const std::string profile = aac_profile_name(c);
-    std::string s = (c.sbr ? profile : "AAC " + profile) + " " + std::to_string(c.output_sample_rate()) + " Hz";
+    std::string s =
+        (c.sbr ? profile : "AAC " + profile) + " " + std::to_string(c.output_sample_rate()) + " Hz";
     if (c.channels != 0) s += " " + std::to_string(c.channels) + " ch";
     return s;
 }

@@ -31,12 +31,12 @@
 namespace sluice::flv {
 
 struct AacConfig {
-    std::uint8_t object_type = 0;  ///< core audio object type (2 = LC) after SBR/PS signalling
-    std::uint32_t sample_rate = 0;         ///< core sampling frequency, Hz
+    std::uint8_t object_type = 0;   ///< core audio object type (2 = LC) after SBR/PS signalling
+    std::uint32_t sample_rate = 0;  ///< core sampling frequency, Hz
     std::uint8_t channel_configuration = 0;
-    std::uint8_t channels = 0;  ///< from channelConfiguration (7 -> 8); 0 when unknown
-    bool sbr = false;           ///< HE-AAC (explicit or backward-compatible signalling)
-    bool ps = false;            ///< HE-AAC v2 (parametric stereo)
+    std::uint8_t channels = 0;                ///< from channelConfiguration (7 -> 8); 0 when unknown
+    bool sbr = false;                         ///< HE-AAC (explicit or backward-compatible signalling)
+    bool ps = false;                          ///< HE-AAC v2 (parametric stereo)
     std::uint32_t extension_sample_rate = 0;  ///< SBR output rate, 0 when no SBR
 
     /// The rate a decoder outputs: the SBR rate when SBR is signalled.

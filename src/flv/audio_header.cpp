@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::uint8_t ex_header = static_cast<std::uint8_t>(SoundFormat::ex_header);
 
-bool valid_packet_type(std::uint8_t p) noexcept { return p <= 2 || p == 4 || p == 5 || p == 7; }
+bool valid_packet_type(std::uint8_t p) noexcept {
+    return p <= 2 || p == 4 || p == 5 || p == 7;
+}
 
 base::Result<MultichannelConfig> parse_multichannel(base::Bytes bytes) {
     base::ByteReader in(bytes);

@@ -69,15 +69,15 @@ enum class AudioChannelOrder : std::uint8_t { unspecified = 0, native = 1, custo
 struct MultichannelConfig {
     AudioChannelOrder order = AudioChannelOrder::unspecified;
     std::uint8_t channel_count = 0;
-    std::uint32_t channel_mask = 0;        ///< native order: bit n = AudioChannel n
-    std::vector<std::uint8_t> channels;    ///< custom order: one AudioChannel per channel
+    std::uint32_t channel_mask = 0;      ///< native order: bit n = AudioChannel n
+    std::vector<std::uint8_t> channels;  ///< custom order: one AudioChannel per channel
     friend bool operator==(const MultichannelConfig&, const MultichannelConfig&) = default;
 };
 
 struct AudioTrack {
-    std::uint32_t fourcc = 0;   ///< enhanced codec; 0 for legacy messages
-    std::uint8_t track_id = 0;  ///< 0 unless multitrack
-    base::Bytes body;           ///< config, frames, or the raw MultichannelConfig bytes
+    std::uint32_t fourcc = 0;                        ///< enhanced codec; 0 for legacy messages
+    std::uint8_t track_id = 0;                       ///< 0 unless multitrack
+    base::Bytes body;                                ///< config, frames, or the raw MultichannelConfig bytes
     std::optional<MultichannelConfig> multichannel;  ///< packet type MultichannelConfig
 };
 

@@ -17,11 +17,22 @@ constexpr std::uint32_t max_mbs_dimension = 1024;  // macroblocks: 16384 samples
 
 bool has_chroma_info(std::uint8_t profile) noexcept {
     switch (profile) {
-    case 100: case 110: case 122: case 244: case 44: case 83: case 86:
-    case 118: case 128: case 138: case 139: case 134: case 135:
-        return true;
-    default:
-        return false;
+        case 100:
+        case 110:
+        case 122:
+        case 244:
+        case 44:
+        case 83:
+        case 86:
+        case 118:
+        case 128:
+        case 138:
+        case 139:
+        case 134:
+        case 135:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -60,7 +71,7 @@ base::Result<AvcSps> parse_avc_sps(base::Bytes nal) {
         s.bit_depth_luma = br.ue() + 8;
         s.bit_depth_chroma = br.ue() + 8;
         if (s.bit_depth_luma > 14 || s.bit_depth_chroma > 14) return Errc::sps_invalid;
-        br.bit();  // qpprime_y_zero_transform_bypass_flag
+        br.bit();             // qpprime_y_zero_transform_bypass_flag
         if (br.bit() != 0) {  // seq_scaling_matrix_present_flag
             const int lists = s.chroma_format_idc != 3 ? 8 : 12;
             for (int i = 0; i < lists && !br.failed(); ++i) {
@@ -148,19 +159,32 @@ std::string avc_profile_name(std::uint8_t profile_idc, std::uint8_t constraint_f
     const bool set1 = (constraint_flags & 0x40) != 0;
     const bool set3 = (constraint_flags & 0x10) != 0;
     switch (profile_idc) {
-    case 66: return set1 ? "Constrained Baseline" : "Baseline";
-    case 77: return "Main";
-    case 88: return "Extended";
-    case 100: return "High";
-    case 110: return set3 ? "High 10 Intra" : "High 10";
-    case 122: return set3 ? "High 4:2:2 Intra" : "High 4:2:2";
-    case 244: return set3 ? "High 4:4:4 Intra" : "High 4:4:4 Predictive";
-    case 44: return "CAVLC 4:4:4 Intra";
-    case 83: return "Scalable Baseline";
-    case 86: return "Scalable High";
-    case 118: return "Multiview High";
-    case 128: return "Stereo High";
-    default: return "profile " + std::to_string(profile_idc);
+        case 66:
+            return set1 ? "Constrained Baseline" : "Baseline";
+        case 77:
+            return "Main";
+        case 88:
+            return "Extended";
+        case 100:
+            return "High";
+        case 110:
+            return set3 ? "High 10 Intra" : "High 10";
+        case 122:
+            return set3 ? "High 4:2:2 Intra" : "High 4:2:2";
+        case 244:
+            return set3 ? "High 4:4:4 Intra" : "High 4:4:4 Predictive";
+        case 44:
+            return "CAVLC 4:4:4 Intra";
+        case 83:
+            return "Scalable Baseline";
+        case 86:
+            return "Scalable High";
+        case 118:
+            return "Multiview High";
+        case 128:
+            return "Stereo High";
+        default:
+            return "profile " + std::to_string(profile_idc);
     }
 }
 

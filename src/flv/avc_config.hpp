@@ -51,9 +51,9 @@ struct AvcConfig {
         std::size_t max_pps_count = 255;  ///< the U8 field's maximum
     };
 
-    std::uint8_t profile = 0;        ///< AVCProfileIndication (profile_idc)
-    std::uint8_t compatibility = 0;  ///< profile_compatibility (constraint flags)
-    std::uint8_t level = 0;          ///< AVCLevelIndication (level_idc, e.g. 31 = 3.1)
+    std::uint8_t profile = 0;          ///< AVCProfileIndication (profile_idc)
+    std::uint8_t compatibility = 0;    ///< profile_compatibility (constraint flags)
+    std::uint8_t level = 0;            ///< AVCLevelIndication (level_idc, e.g. 31 = 3.1)
     std::uint8_t nal_length_size = 4;  ///< 1, 2 or 4 (3 is invalid in H.264 but read as is)
     std::vector<base::Bytes> sps;
     std::vector<base::Bytes> pps;

@@ -21,14 +21,22 @@ std::string video_codec_name(unsigned codec_id, std::uint32_t code) {
         return "'" + fourcc::to_string(code) + "'";
     }
     switch (codec_id) {
-    case 2: return "Sorenson H.263";
-    case 3: return "Screen video";
-    case 4: return "VP6";
-    case 5: return "VP6 alpha";
-    case 6: return "Screen video v2";
-    case 7: return "H.264";
-    case 12: return "H.265";
-    default: return "codec " + std::to_string(codec_id);
+        case 2:
+            return "Sorenson H.263";
+        case 3:
+            return "Screen video";
+        case 4:
+            return "VP6";
+        case 5:
+            return "VP6 alpha";
+        case 6:
+            return "Screen video v2";
+        case 7:
+            return "H.264";
+        case 12:
+            return "H.265";
+        default:
+            return "codec " + std::to_string(codec_id);
     }
 }
 
@@ -42,10 +50,22 @@ std::string audio_codec_name(unsigned sound_format, std::uint32_t code) {
         if (code == fourcc::mp4a) return "AAC";
         return "'" + fourcc::to_string(code) + "'";
     }
-    constexpr const char* names[16] = {"PCM",       "ADPCM",     "MP3",   "PCM LE",      "Nellymoser 16 kHz",
-                                       "Nellymoser 8 kHz", "Nellymoser", "G.711 A-law", "G.711 mu-law",
-                                       "ExHeader",  "AAC",       "Speex", "format 12",   "format 13",
-                                       "MP3 8 kHz", "device-specific"};
+    constexpr const char* names[16] = {"PCM",
+                                       "ADPCM",
+                                       "MP3",
+                                       "PCM LE",
+                                       "Nellymoser 16 kHz",
+                                       "Nellymoser 8 kHz",
+                                       "Nellymoser",
+                                       "G.711 A-law",
+                                       "G.711 mu-law",
+                                       "ExHeader",
+                                       "AAC",
+                                       "Speex",
+                                       "format 12",
+                                       "format 13",
+                                       "MP3 8 kHz",
+                                       "device-specific"};
     return names[sound_format & 0x0F];
 }
 
@@ -90,11 +110,11 @@ base::Result<std::string> describe_audio(base::Bytes payload) {
     // Nellymoser 8/16 kHz, Speex and MP3 8 kHz have fixed rates; their
     // rate/size/type bits mean nothing ([FLV] E.4.2.1).
     const bool fixed_rate = h->format == SoundFormat::nellymoser_8k_mono ||
-                            h->format == SoundFormat::nellymoser_16k_mono || h->format == SoundFormat::speex ||
-                            h->format == SoundFormat::mp3_8k;
+                            h->format == SoundFormat::nellymoser_16k_mono ||
+                            h->format == SoundFormat::speex || h->format == SoundFormat::mp3_8k;
     if (!h->enhanced && h->format != SoundFormat::aac && !fixed_rate) {
-        name += " " + std::to_string(h->legacy_sample_rate()) + " Hz " + (h->sound_size ? "16-bit " : "8-bit ") +
-                (h->sound_type ? "stereo" : "mono");
+        name += " " + std::to_string(h->legacy_sample_rate()) + " Hz " +
+                (h->sound_size ? "16-bit " : "8-bit ") + (h->sound_type ? "stereo" : "mono");
     }
     return name;
 }

@@ -91,13 +91,14 @@ public:
     };
 
     enum class Ending : std::uint8_t {
-        clean,                      ///< ended after a complete trailer (or an empty aggregate body)
-        missing_final_trailer,      ///< ended where a PreviousTagSize was due (after a tag or the file header): tolerated
-        truncated_trailer,          ///< ended inside the final PreviousTagSize: tolerated
-        truncated_file_header,      ///< ended before the file header was complete (includes no input)
-        truncated_tag_header,       ///< ended inside a tag header
-        truncated_tag_data,         ///< ended inside a tag's data: a crash-cut recording
-        failed,                     ///< read() reported an error earlier
+        clean,                  ///< ended after a complete trailer (or an empty aggregate body)
+        missing_final_trailer,  ///< ended where a PreviousTagSize was due (after a tag or the file header):
+                                ///< tolerated
+        truncated_trailer,      ///< ended inside the final PreviousTagSize: tolerated
+        truncated_file_header,  ///< ended before the file header was complete (includes no input)
+        truncated_tag_header,   ///< ended inside a tag header
+        truncated_tag_data,     ///< ended inside a tag's data: a crash-cut recording
+        failed,                 ///< read() reported an error earlier
     };
 
     struct Finish {

@@ -11,7 +11,8 @@ namespace sluice::flv::fourcc {
 constexpr std::uint32_t make(const char (&s)[5]) noexcept {
     return (std::uint32_t{static_cast<std::uint8_t>(s[0])} << 24) |
            (std::uint32_t{static_cast<std::uint8_t>(s[1])} << 16) |
-           (std::uint32_t{static_cast<std::uint8_t>(s[2])} << 8) | std::uint32_t{static_cast<std::uint8_t>(s[3])};
+           (std::uint32_t{static_cast<std::uint8_t>(s[2])} << 8) |
+           std::uint32_t{static_cast<std::uint8_t>(s[3])};
 }
 
 // Video ([ERTMP1]: av01, vp09, hvc1; [ERTMP2] adds avc1, vp08, vvc1).
@@ -37,7 +38,9 @@ constexpr bool is_audio(std::uint32_t c) noexcept {
     return c == opus || c == flac || c == ac3 || c == eac3 || c == mp3 || c == mp4a;
 }
 /// Codecs whose CodedFrames carry an SI24 composition time offset.
-constexpr bool has_composition_time(std::uint32_t c) noexcept { return c == avc1 || c == hvc1 || c == vvc1; }
+constexpr bool has_composition_time(std::uint32_t c) noexcept {
+    return c == avc1 || c == hvc1 || c == vvc1;
+}
 
 /// The four characters, with non-printable bytes as '?' (for logs).
 inline std::string to_string(std::uint32_t c) {

@@ -21,7 +21,7 @@ base::Result<HevcSps> parse_hevc_sps(base::Bytes nal) {
     HevcSps s;
     br.bits(4);  // sps_video_parameter_set_id
     const std::uint32_t max_sub_layers_minus1 = br.bits(3);
-    br.bit();    // sps_temporal_id_nesting_flag
+    br.bit();  // sps_temporal_id_nesting_flag
     // profile_tier_level(1, sps_max_sub_layers_minus1), H.265 §7.3.3
     br.bits(2);  // general_profile_space
     s.high_tier = br.bit() != 0;
@@ -119,13 +119,20 @@ base::Result<HevcConfig> parse_hevc_config(base::Bytes record, HevcConfig::Limit
 
 std::string hevc_profile_name(std::uint8_t profile_idc) {
     switch (profile_idc) {
-    case 1: return "Main";
-    case 2: return "Main 10";
-    case 3: return "Main Still Picture";
-    case 4: return "Range Extensions";
-    case 5: return "High Throughput";
-    case 9: return "Screen Content Coding";
-    default: return "profile " + std::to_string(profile_idc);
+        case 1:
+            return "Main";
+        case 2:
+            return "Main 10";
+        case 3:
+            return "Main Still Picture";
+        case 4:
+            return "Range Extensions";
+        case 5:
+            return "High Throughput";
+        case 9:
+            return "Screen Content Coding";
+        default:
+            return "profile " + std::to_string(profile_idc);
     }
 }
 
@@ -137,7 +144,8 @@ std::string hevc_level_name(std::uint8_t level_idc) {
 }
 
 std::string describe(const HevcConfig& config) {
-    std::string s = "H.265 " + hevc_profile_name(config.profile_idc) + " " + hevc_level_name(config.level_idc);
+    std::string s =
+        "H.265 " + hevc_profile_name(config.profile_idc) + " " + hevc_level_name(config.level_idc);
     if (config.high_tier) s += " High tier";
     if (config.first_sps) {
         s += " " + std::to_string(config.first_sps->width) + "x" + std::to_string(config.first_sps->height);

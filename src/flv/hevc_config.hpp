@@ -38,7 +38,7 @@ struct HevcSps {
     std::uint32_t chroma_format_idc = 1;
     std::uint32_t bit_depth_luma = 8;
     std::uint32_t bit_depth_chroma = 8;
-    std::uint32_t width = 0;   ///< luma samples after the conformance window
+    std::uint32_t width = 0;  ///< luma samples after the conformance window
     std::uint32_t height = 0;
 };
 

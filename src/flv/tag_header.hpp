@@ -32,8 +32,8 @@ enum class TagType : std::uint8_t {
 struct TagHeader {
     static constexpr std::size_t size = 11;
 
-    bool filter = false;       ///< encrypted tag (FLV 10.1); Sluice never sets it
-    std::uint8_t type = 0;     ///< the 5-bit tag type (TagType values, or anything the peer sent)
+    bool filter = false;    ///< encrypted tag (FLV 10.1); Sluice never sets it
+    std::uint8_t type = 0;  ///< the 5-bit tag type (TagType values, or anything the peer sent)
     std::uint32_t data_size = 0;
     base::Timestamp timestamp = 0;
     std::uint32_t stream_id = 0;

@@ -8,7 +8,9 @@ namespace sluice::flv {
 
 namespace {
 
-bool valid_frame_type(std::uint8_t t) noexcept { return t >= 1 && t <= 5; }
+bool valid_frame_type(std::uint8_t t) noexcept {
+    return t >= 1 && t <= 5;
+}
 
 base::Result<VideoTagHeader> parse_legacy(base::ByteReader& in, std::uint8_t first) {
     VideoTagHeader h;
@@ -72,7 +74,8 @@ base::Result<VideoTagHeader> parse_enhanced(base::ByteReader& in, std::uint8_t f
             packet == static_cast<std::uint8_t>(VideoPacketType::mod_ex)) {
             return Errc::multitrack_invalid;
         }
-        if (packet > static_cast<std::uint8_t>(VideoPacketType::mod_ex)) return Errc::video_packet_type_unknown;
+        if (packet > static_cast<std::uint8_t>(VideoPacketType::mod_ex))
+            return Errc::video_packet_type_unknown;
         h.multitrack = true;
         h.multitrack_type = static_cast<MultitrackType>(type);
         h.packet_type = static_cast<VideoPacketType>(packet);
@@ -156,13 +159,15 @@ bool is_video_sequence_header(base::Bytes payload) {
 
 void write_legacy_avc_header(base::ByteWriter& out, VideoFrameType frame, VideoCodecId codec,
                              std::uint8_t avc_packet_type, std::int32_t composition_time) {
-    out.u8(static_cast<std::uint8_t>((static_cast<std::uint8_t>(frame) << 4) | static_cast<std::uint8_t>(codec)));
+    out.u8(static_cast<std::uint8_t>((static_cast<std::uint8_t>(frame) << 4) |
+                                     static_cast<std::uint8_t>(codec)));
     out.u8(avc_packet_type);
     out.i24be(composition_time);
 }
 
 void write_enhanced_video_header(base::ByteWriter& out, VideoFrameType frame, VideoPacketType packet,
-                                 std::uint32_t fourcc, std::int32_t composition_time, std::uint32_t nano_offset) {
+                                 std::uint32_t fourcc, std::int32_t composition_time,
+                                 std::uint32_t nano_offset) {
     const auto head = static_cast<std::uint8_t>(0x80 | (static_cast<std::uint8_t>(frame) << 4));
     if (nano_offset > 0) {
         out.u8(static_cast<std::uint8_t>(head | detail::mod_ex_packet_type));

@@ -106,7 +106,8 @@ struct VideoTagHeader {
 
     /// Offset of `track.body` inside the parsed payload (for Payload::slice).
     static std::size_t body_offset(base::Bytes payload, const VideoTrack& track) noexcept {
-        return track.body.empty() ? payload.size() : static_cast<std::size_t>(track.body.data() - payload.data());
+        return track.body.empty() ? payload.size()
+                                  : static_cast<std::size_t>(track.body.data() - payload.data());
     }
 };
 

@@ -48,8 +48,9 @@ base::Result<std::vector<Message>> split_aggregate(const Message& aggregate, std
         }
         // RTMP §7.1.6: offset = aggregate timestamp - first sub-message timestamp.
         if (index == 0) offset_ms = aggregate.timestamp - header->timestamp;
-        out.push_back(Message{static_cast<MessageType>(header->type), base::serial_add(header->timestamp, offset_ms),
-                              aggregate.stream_id, body.slice(data_at, header->data_size)});
+        out.push_back(Message{static_cast<MessageType>(header->type),
+                              base::serial_add(header->timestamp, offset_ms), aggregate.stream_id,
+                              body.slice(data_at, header->data_size)});
     }
     return out;
 }

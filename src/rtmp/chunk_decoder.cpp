@@ -14,9 +14,9 @@ namespace {
 /// What the decoder remembers per chunk stream (§5.3.1.2: later headers
 /// inherit these fields).
 struct StreamState {
-    bool open = false;         // a format-0 header has been seen
-    bool in_message = false;   // a message is partly received
-    bool extended = false;     // the latest fmt 0/1/2 header used an extended timestamp
+    bool open = false;            // a format-0 header has been seen
+    bool in_message = false;      // a message is partly received
+    bool extended = false;        // the latest fmt 0/1/2 header used an extended timestamp
     std::uint32_t ext_value = 0;  // value of the extended field of the current message's header
     base::Timestamp timestamp = 0;
     std::uint32_t delta = 0;
@@ -117,7 +117,8 @@ std::error_code ChunkDecoder::Impl::on_basic_header(BasicHeader h) {
     StreamState* s = find(csid);
     if (format == ChunkFormat::full) {
         if (s == nullptr || !s->open) {
-            if (open_count >= limits.max_chunk_streams) return fail(Errc::too_many_chunk_streams, chunk_start);
+            if (open_count >= limits.max_chunk_streams)
+                return fail(Errc::too_many_chunk_streams, chunk_start);
             if (s == nullptr) {
                 high.emplace_back(csid, std::make_unique<StreamState>());
                 s = high.back().second.get();
@@ -226,12 +227,14 @@ std::optional<Message> ChunkDecoder::Impl::finish_chunk() {
     if (discard_chunk || s.buffer.size() < s.length) return std::nullopt;
     buffered -= s.buffer.size();
     s.in_message = false;
-    Message m{static_cast<MessageType>(s.type), s.timestamp, s.stream_id, base::Payload::from(std::move(s.buffer))};
+    Message m{static_cast<MessageType>(s.type), s.timestamp, s.stream_id,
+              base::Payload::from(std::move(s.buffer))};
     s.buffer = base::ByteVector{};
     return m;
 }
 
-ChunkDecoder::ChunkDecoder(Limits limits, Leniency leniency) : impl_(std::make_unique<Impl>(limits, leniency)) {}
+ChunkDecoder::ChunkDecoder(Limits limits, Leniency leniency)
+    : impl_(std::make_unique<Impl>(limits, leniency)) {}
 ChunkDecoder::~ChunkDecoder() = default;
 ChunkDecoder::ChunkDecoder(ChunkDecoder&&) noexcept = default;
 ChunkDecoder& ChunkDecoder::operator=(ChunkDecoder&&) noexcept = default;
@@ -249,34 +252,60 @@ DecodeResult ChunkDecoder::decode(base::Bytes in) noexcept {
     };
     while (true) {
         switch (d.state) {
-            case State::failed:
-                { done(); return r; }
+            case State::failed: {
+                done();
+                return r;
+            }
             case State::basic_header: {
-                if (pos == in.size()) { done(); return r; }
+                if (pos == in.size()) {
+                    done();
+                    return r;
+                }
                 const std::uint8_t first = d.scratch_len == 0 ? in[pos] : d.scratch[0];
                 if (d.scratch_len == 0) d.chunk_start = d.total + pos;
                 const std::size_t size = basic_header_size_from_first_byte(first);
                 const std::uint8_t* p = d.take(in, pos, size);
-                if (p == nullptr) { done(); return r; }
-                if (d.on_basic_header(decode_basic_header({p, size}))) { done(); return r; }
+                if (p == nullptr) {
+                    done();
+                    return r;
+                }
+                if (d.on_basic_header(decode_basic_header({p, size}))) {
+                    done();
+                    return r;
+                }
                 break;
             }
             case State::message_header: {
                 const std::uint8_t* p = d.take(in, pos, message_header_size(d.format));
-                if (p == nullptr) { done(); return r; }
-                if (d.on_message_header(p)) { done(); return r; }
+                if (p == nullptr) {
+                    done();
+                    return r;
+                }
+                if (d.on_message_header(p)) {
+                    done();
+                    return r;
+                }
                 break;
             }
             case State::extended_timestamp: {
                 const std::uint8_t* p = d.take(in, pos, d.ext_need);
-                if (p == nullptr) { done(); return r; }
+                if (p == nullptr) {
+                    done();
+                    return r;
+                }
                 if (!d.ext_is_header) {
                     // A repeated field on a continuation chunk: its value adds nothing.
-                    if (d.begin_chunk()) { done(); return r; }
+                    if (d.begin_chunk()) {
+                        done();
+                        return r;
+                    }
                     break;
                 }
                 base::ByteReader reader({p, 4});
-                if (d.begin_message(reader.u32be())) { done(); return r; }
+                if (d.begin_message(reader.u32be())) {
+                    done();
+                    return r;
+                }
                 break;
             }
             case State::extended_probe: {
@@ -284,13 +313,20 @@ DecodeResult ChunkDecoder::decode(base::Bytes in) noexcept {
                 const StreamState& s = *d.cur;
                 const std::size_t probe = std::min<std::size_t>(4, d.chunk_data_length());
                 const std::uint8_t* p = d.take(in, pos, probe);
-                if (p == nullptr) { done(); return r; }
-                const std::uint8_t expected[4] = {
-                    static_cast<std::uint8_t>(s.ext_value >> 24), static_cast<std::uint8_t>(s.ext_value >> 16),
-                    static_cast<std::uint8_t>(s.ext_value >> 8), static_cast<std::uint8_t>(s.ext_value)};
+                if (p == nullptr) {
+                    done();
+                    return r;
+                }
+                const std::uint8_t expected[4] = {static_cast<std::uint8_t>(s.ext_value >> 24),
+                                                  static_cast<std::uint8_t>(s.ext_value >> 16),
+                                                  static_cast<std::uint8_t>(s.ext_value >> 8),
+                                                  static_cast<std::uint8_t>(s.ext_value)};
                 if (std::memcmp(p, expected, probe) == 0) {
                     if (probe == 4) {
-                        if (d.begin_chunk()) { done(); return r; }
+                        if (d.begin_chunk()) {
+                            done();
+                            return r;
+                        }
                     } else {
                         d.ext_need = 4 - probe;
                         d.ext_is_header = false;
@@ -301,11 +337,17 @@ DecodeResult ChunkDecoder::decode(base::Bytes in) noexcept {
                 // The peer omitted the field: the probed bytes are this chunk's data.
                 std::uint8_t copy[4];
                 std::memcpy(copy, p, probe);
-                if (d.begin_chunk()) { done(); return r; }
+                if (d.begin_chunk()) {
+                    done();
+                    return r;
+                }
                 d.append(copy, probe);
                 if (d.chunk_remaining == 0) {
                     r.message = d.finish_chunk();
-                    if (r.message) { done(); return r; }
+                    if (r.message) {
+                        done();
+                        return r;
+                    }
                 }
                 break;
             }
@@ -314,9 +356,15 @@ DecodeResult ChunkDecoder::decode(base::Bytes in) noexcept {
                 const std::size_t k = std::min(d.chunk_remaining, in.size() - pos);
                 if (k != 0) d.append(in.data() + pos, k);
                 pos += k;
-                if (d.chunk_remaining != 0) { done(); return r; }
+                if (d.chunk_remaining != 0) {
+                    done();
+                    return r;
+                }
                 r.message = d.finish_chunk();
-                if (r.message) { done(); return r; }
+                if (r.message) {
+                    done();
+                    return r;
+                }
                 break;
             }
         }
@@ -335,7 +383,9 @@ std::error_code ChunkDecoder::set_chunk_size(std::uint32_t size) noexcept {
     return {};
 }
 
-std::uint32_t ChunkDecoder::chunk_size() const noexcept { return impl_->chunk_size; }
+std::uint32_t ChunkDecoder::chunk_size() const noexcept {
+    return impl_->chunk_size;
+}
 
 void ChunkDecoder::abort(ChunkStreamId id) noexcept {
     Impl& d = *impl_;
@@ -353,14 +403,30 @@ void ChunkDecoder::abort(ChunkStreamId id) noexcept {
     s->in_message = false;
 }
 
-ChunkDecoder::State ChunkDecoder::state() const noexcept { return impl_->state; }
-std::error_code ChunkDecoder::error() const noexcept { return impl_->error; }
-std::uint64_t ChunkDecoder::error_offset() const noexcept { return impl_->error_offset; }
-std::uint64_t ChunkDecoder::bytes_consumed() const noexcept { return impl_->total; }
-std::size_t ChunkDecoder::buffered_bytes() const noexcept { return impl_->buffered; }
-std::size_t ChunkDecoder::chunk_stream_count() const noexcept { return impl_->open_count; }
-const Limits& ChunkDecoder::limits() const noexcept { return impl_->limits; }
-const Leniency& ChunkDecoder::leniency() const noexcept { return impl_->leniency; }
+ChunkDecoder::State ChunkDecoder::state() const noexcept {
+    return impl_->state;
+}
+std::error_code ChunkDecoder::error() const noexcept {
+    return impl_->error;
+}
+std::uint64_t ChunkDecoder::error_offset() const noexcept {
+    return impl_->error_offset;
+}
+std::uint64_t ChunkDecoder::bytes_consumed() const noexcept {
+    return impl_->total;
+}
+std::size_t ChunkDecoder::buffered_bytes() const noexcept {
+    return impl_->buffered;
+}
+std::size_t ChunkDecoder::chunk_stream_count() const noexcept {
+    return impl_->open_count;
+}
+const Limits& ChunkDecoder::limits() const noexcept {
+    return impl_->limits;
+}
+const Leniency& ChunkDecoder::leniency() const noexcept {
+    return impl_->leniency;
+}
 
 std::size_t ChunkDecoder::reserved_bytes() const noexcept {
     std::size_t n = 0;

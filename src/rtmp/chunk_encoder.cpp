@@ -66,7 +66,8 @@ void GatherList::append_bytes(base::Bytes bytes) {
 
 void GatherList::append_payload(const base::Payload& payload, std::size_t offset, std::size_t length) {
     if (length == 0) return;
-    if (payloads_.empty() || payloads_.back().data() != payload.data() || payloads_.back().size() != payload.size()) {
+    if (payloads_.empty() || payloads_.back().data() != payload.data() ||
+        payloads_.back().size() != payload.size()) {
         payloads_.push_back(payload);
     }
     segments_.push_back(
@@ -118,7 +119,9 @@ std::error_code ChunkEncoder::set_chunk_size(std::uint32_t size) noexcept {
     return {};
 }
 
-std::uint32_t ChunkEncoder::chunk_size() const noexcept { return impl_->chunk_size; }
+std::uint32_t ChunkEncoder::chunk_size() const noexcept {
+    return impl_->chunk_size;
+}
 
 void ChunkEncoder::reset(ChunkStreamId id) noexcept {
     if (id < low_id_count) {

@@ -90,8 +90,8 @@ private:
     std::vector<std::uint8_t> arena_;
     std::vector<base::Payload> payloads_;
     std::vector<Segment> segments_;
-    std::size_t first_ = 0;         ///< first unconsumed segment
-    std::size_t first_skip_ = 0;    ///< bytes consumed inside segments_[first_]
+    std::size_t first_ = 0;       ///< first unconsumed segment
+    std::size_t first_skip_ = 0;  ///< bytes consumed inside segments_[first_]
     std::size_t size_bytes_ = 0;
 };
 

@@ -141,12 +141,18 @@ base::Result<ControlMessage> decode_control(const Message& m) noexcept {
     }
 }
 
-Message to_message(const SetChunkSize& c) { return u32_message(MessageType::set_chunk_size, c.chunk_size); }
-Message to_message(const AbortMessage& c) { return u32_message(MessageType::abort, c.chunk_stream); }
+Message to_message(const SetChunkSize& c) {
+    return u32_message(MessageType::set_chunk_size, c.chunk_size);
+}
+Message to_message(const AbortMessage& c) {
+    return u32_message(MessageType::abort, c.chunk_stream);
+}
 Message to_message(const Acknowledgement& c) {
     return u32_message(MessageType::acknowledgement, c.sequence_number);
 }
-Message to_message(const WindowAckSize& c) { return u32_message(MessageType::window_ack_size, c.window); }
+Message to_message(const WindowAckSize& c) {
+    return u32_message(MessageType::window_ack_size, c.window);
+}
 
 Message to_message(const SetPeerBandwidth& c) {
     base::ByteWriter w(5);

@@ -100,7 +100,9 @@ struct UserControl {
     std::uint32_t timestamp = 0;
     base::Payload data;
 
-    static UserControl stream_begin(MessageStreamId id) { return {UserControlEvent::stream_begin, id, 0, 0, {}}; }
+    static UserControl stream_begin(MessageStreamId id) {
+        return {UserControlEvent::stream_begin, id, 0, 0, {}};
+    }
     static UserControl stream_eof(MessageStreamId id) { return {UserControlEvent::stream_eof, id, 0, 0, {}}; }
     static UserControl stream_dry(MessageStreamId id) { return {UserControlEvent::stream_dry, id, 0, 0, {}}; }
     static UserControl set_buffer_length(MessageStreamId id, std::uint32_t ms) {
@@ -109,8 +111,12 @@ struct UserControl {
     static UserControl stream_is_recorded(MessageStreamId id) {
         return {UserControlEvent::stream_is_recorded, id, 0, 0, {}};
     }
-    static UserControl ping_request(std::uint32_t ts) { return {UserControlEvent::ping_request, 0, 0, ts, {}}; }
-    static UserControl ping_response(std::uint32_t ts) { return {UserControlEvent::ping_response, 0, 0, ts, {}}; }
+    static UserControl ping_request(std::uint32_t ts) {
+        return {UserControlEvent::ping_request, 0, 0, ts, {}};
+    }
+    static UserControl ping_response(std::uint32_t ts) {
+        return {UserControlEvent::ping_response, 0, 0, ts, {}};
+    }
 
     friend bool operator==(const UserControl&, const UserControl&) = default;
 };

@@ -72,25 +72,25 @@ std::size_t Handshake::feed_server(base::Bytes input) {
     std::size_t used = 0;
     while (used < input.size()) {
         switch (state_) {
-        case HandshakeState::want_c0c1:
-            if (!peer_rtmp_version_) {
-                // Judge C0 on its own: a refused version fails before C1
-                // arrives, so a port scanner or an RTMPE client hears
-                // nothing and the caller closes at once.
-                const std::uint8_t version = input[used++];
-                peer_rtmp_version_ = version;
-                if (!check_server_c0(version)) return used;
+            case HandshakeState::want_c0c1:
+                if (!peer_rtmp_version_) {
+                    // Judge C0 on its own: a refused version fails before C1
+                    // arrives, so a port scanner or an RTMPE client hears
+                    // nothing and the caller closes at once.
+                    const std::uint8_t version = input[used++];
+                    peer_rtmp_version_ = version;
+                    if (!check_server_c0(version)) return used;
+                    break;
+                }
+                used += fill(peer_packet_, peer_packet_filled_, input.subspan(used));
+                if (peer_packet_filled_ == packet_size) on_c1();
                 break;
-            }
-            used += fill(peer_packet_, peer_packet_filled_, input.subspan(used));
-            if (peer_packet_filled_ == packet_size) on_c1();
-            break;
-        case HandshakeState::want_c2:
-            used += fill(peer_response_, peer_response_filled_, input.subspan(used));
-            if (peer_response_filled_ == packet_size) on_c2();
-            break;
-        default:
-            return used;
+            case HandshakeState::want_c2:
+                used += fill(peer_response_, peer_response_filled_, input.subspan(used));
+                if (peer_response_filled_ == packet_size) on_c2();
+                break;
+            default:
+                return used;
         }
     }
     return used;
@@ -165,27 +165,27 @@ std::size_t Handshake::feed_client(base::Bytes input) {
     std::size_t used = 0;
     while (used < input.size()) {
         switch (state_) {
-        case HandshakeState::want_s0s1:
-            if (!peer_rtmp_version_) {
-                const std::uint8_t version = input[used++];
-                peer_rtmp_version_ = version;
-                if (version != rtmp_version) {
-                    // We only ever ask for 3; any other answer (including an
-                    // RTMPE 6) is a server we cannot talk to.
-                    fail(Errc::handshake_version_mismatch);
-                    return used;
+            case HandshakeState::want_s0s1:
+                if (!peer_rtmp_version_) {
+                    const std::uint8_t version = input[used++];
+                    peer_rtmp_version_ = version;
+                    if (version != rtmp_version) {
+                        // We only ever ask for 3; any other answer (including an
+                        // RTMPE 6) is a server we cannot talk to.
+                        fail(Errc::handshake_version_mismatch);
+                        return used;
+                    }
+                    break;
                 }
+                used += fill(peer_packet_, peer_packet_filled_, input.subspan(used));
+                if (peer_packet_filled_ == packet_size) on_s1();
                 break;
-            }
-            used += fill(peer_packet_, peer_packet_filled_, input.subspan(used));
-            if (peer_packet_filled_ == packet_size) on_s1();
-            break;
-        case HandshakeState::want_s2:
-            used += fill(peer_response_, peer_response_filled_, input.subspan(used));
-            if (peer_response_filled_ == packet_size) on_s2();
-            break;
-        default:
-            return used;
+            case HandshakeState::want_s2:
+                used += fill(peer_response_, peer_response_filled_, input.subspan(used));
+                if (peer_response_filled_ == packet_size) on_s2();
+                break;
+            default:
+                return used;
         }
     }
     return used;

@@ -150,8 +150,8 @@ public:
     /// Sizes on the wire.
     static constexpr std::size_t packet_size = handshake_digest::packet_size;  ///< C1, C2, S1, S2
     static constexpr std::size_t first_flight_size = 1 + packet_size;          ///< C0+C1
-    static constexpr std::size_t server_output_size = 1 + 2 * packet_size;    ///< S0+S1+S2 = 3073
-    static constexpr std::size_t client_output_size = 1 + 2 * packet_size;    ///< C0+C1+C2 = 3073
+    static constexpr std::size_t server_output_size = 1 + 2 * packet_size;     ///< S0+S1+S2 = 3073
+    static constexpr std::size_t client_output_size = 1 + 2 * packet_size;     ///< C0+C1+C2 = 3073
     static constexpr std::uint8_t rtmp_version = 3;
     /// C0 values from 32 up are forbidden by the spec.
     static constexpr std::uint8_t first_forbidden_version = 32;
@@ -248,7 +248,7 @@ private:
     std::size_t written_ = 0;
     std::size_t sent_ = 0;
 
-    Packet peer_packet_{};    ///< peer's C1/S1
+    Packet peer_packet_{};  ///< peer's C1/S1
     std::size_t peer_packet_filled_ = 0;
     bool peer_packet_complete_ = false;
     Packet peer_response_{};  ///< peer's C2/S2

@@ -43,15 +43,20 @@ static_assert(digest_range == 728 && key_range == 632);
 
 }  // namespace
 
-base::Bytes client_key() noexcept { return client_key_bytes; }
-base::Bytes server_key() noexcept { return server_key_bytes; }
+base::Bytes client_key() noexcept {
+    return client_key_bytes;
+}
+base::Bytes server_key() noexcept {
+    return server_key_bytes;
+}
 
 Digest hmac_sha256(base::Bytes key, base::Bytes data) noexcept {
     Digest out{};
     unsigned int length = 0;
     // Keys are at most 68 bytes and data at most one packet, so the int
     // conversions cannot truncate.
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(), &length);
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(),
+         &length);
     return out;
 }
 
@@ -97,7 +102,8 @@ bool has_valid_digest(Packet packet, DigestSchema schema, base::Bytes key) noexc
 }
 
 std::optional<DigestSchema> find_digest(Packet packet, base::Bytes key, DigestSchema first) noexcept {
-    const DigestSchema second = first == DigestSchema::schema0 ? DigestSchema::schema1 : DigestSchema::schema0;
+    const DigestSchema second =
+        first == DigestSchema::schema0 ? DigestSchema::schema1 : DigestSchema::schema0;
     if (has_valid_digest(packet, first, key)) return first;
     if (has_valid_digest(packet, second, key)) return second;
     return std::nullopt;

@@ -78,14 +78,14 @@ enum class DigestSchema : std::uint8_t {
 
 namespace handshake_digest {
 
-inline constexpr std::size_t packet_size = 1536;     ///< C1, C2, S1, S2
-inline constexpr std::size_t digest_size = 32;       ///< SHA-256 output
+inline constexpr std::size_t packet_size = 1536;                       ///< C1, C2, S1, S2
+inline constexpr std::size_t digest_size = 32;                         ///< SHA-256 output
 inline constexpr std::size_t signed_size = packet_size - digest_size;  ///< 1504
-inline constexpr std::size_t client_key_size = 62;   ///< full Flash Player key
-inline constexpr std::size_t server_key_size = 68;   ///< full Flash Media Server key
-inline constexpr std::size_t client_key_c1_size = 30;  ///< prefix used for C1 digests
-inline constexpr std::size_t server_key_s1_size = 36;  ///< prefix used for S1 digests
-inline constexpr std::size_t dh_key_size = 128;        ///< RTMPE public key slot
+inline constexpr std::size_t client_key_size = 62;                     ///< full Flash Player key
+inline constexpr std::size_t server_key_size = 68;                     ///< full Flash Media Server key
+inline constexpr std::size_t client_key_c1_size = 30;                  ///< prefix used for C1 digests
+inline constexpr std::size_t server_key_s1_size = 36;                  ///< prefix used for S1 digests
+inline constexpr std::size_t dh_key_size = 128;                        ///< RTMPE public key slot
 
 using Packet = std::span<const std::uint8_t, packet_size>;
 using MutablePacket = std::span<std::uint8_t, packet_size>;
@@ -96,9 +96,13 @@ base::Bytes client_key() noexcept;
 /// "Genuine Adobe Flash Media Server 001" + the common 32-byte tail (68 bytes).
 base::Bytes server_key() noexcept;
 /// The 30-byte key prefix that signs C1.
-inline base::Bytes client_key_c1() noexcept { return client_key().first(client_key_c1_size); }
+inline base::Bytes client_key_c1() noexcept {
+    return client_key().first(client_key_c1_size);
+}
 /// The 36-byte key prefix that signs S1.
-inline base::Bytes server_key_s1() noexcept { return server_key().first(server_key_s1_size); }
+inline base::Bytes server_key_s1() noexcept {
+    return server_key().first(server_key_s1_size);
+}
 
 /// HMAC-SHA256(key, data).
 Digest hmac_sha256(base::Bytes key, base::Bytes data) noexcept;

@@ -43,11 +43,19 @@ base::Result<Value> decode_one(base::Bytes bytes, Limits limits = {}) {
     if (v && !r.at_end()) ADD_FAILURE() << "value did not consume the whole input";
     return v;
 }
-inline base::Result<Value> decode0(base::Bytes bytes, Limits limits = {}) { return decode_one<Reader0>(bytes, limits); }
-inline base::Result<Value> decode3(base::Bytes bytes, Limits limits = {}) { return decode_one<Reader3>(bytes, limits); }
+inline base::Result<Value> decode0(base::Bytes bytes, Limits limits = {}) {
+    return decode_one<Reader0>(bytes, limits);
+}
+inline base::Result<Value> decode3(base::Bytes bytes, Limits limits = {}) {
+    return decode_one<Reader3>(bytes, limits);
+}
 
-inline std::error_code error0(base::Bytes bytes, Limits limits = {}) { return decode0(bytes, limits).error(); }
-inline std::error_code error3(base::Bytes bytes, Limits limits = {}) { return decode3(bytes, limits).error(); }
+inline std::error_code error0(base::Bytes bytes, Limits limits = {}) {
+    return decode0(bytes, limits).error();
+}
+inline std::error_code error3(base::Bytes bytes, Limits limits = {}) {
+    return decode3(bytes, limits).error();
+}
 
 /// Every strict prefix of `bytes` (one whole value) must fail with
 /// `truncated` and never read past its end.

@@ -35,8 +35,10 @@ TEST(Limits, TheHardDepthCapHoldsWhateverTheCallerAsks) {
     Limits generous;
     generous.max_depth = std::size_t{1} << 40;
     generous.max_elements = 10'000'000;
-    EXPECT_EQ(error0(repeat(hex("0A 00 00 00 01"), deep, hex("05")), generous), make_error_code(Errc::depth_exceeded));
-    EXPECT_EQ(error3(repeat(hex("09 03 01"), deep, hex("01")), generous), make_error_code(Errc::depth_exceeded));
+    EXPECT_EQ(error0(repeat(hex("0A 00 00 00 01"), deep, hex("05")), generous),
+              make_error_code(Errc::depth_exceeded));
+    EXPECT_EQ(error3(repeat(hex("09 03 01"), deep, hex("01")), generous),
+              make_error_code(Errc::depth_exceeded));
 }
 
 TEST(Limits, DepthIsExactlyTheLimit) {
@@ -44,7 +46,8 @@ TEST(Limits, DepthIsExactlyTheLimit) {
     limits.max_depth = 3;
     // Three nested arrays pass, four fail.
     EXPECT_TRUE(decode0(repeat(hex("0A 00 00 00 01"), 3, hex("05")), limits));
-    EXPECT_EQ(error0(repeat(hex("0A 00 00 00 01"), 4, hex("05")), limits), make_error_code(Errc::depth_exceeded));
+    EXPECT_EQ(error0(repeat(hex("0A 00 00 00 01"), 4, hex("05")), limits),
+              make_error_code(Errc::depth_exceeded));
     EXPECT_TRUE(decode3(repeat(hex("09 03 01"), 3, hex("01")), limits));
     EXPECT_EQ(error3(repeat(hex("09 03 01"), 4, hex("01")), limits), make_error_code(Errc::depth_exceeded));
 }
@@ -59,7 +62,8 @@ TEST(Limits, HugeDeclaredCountsOverThreeBytesFailFast) {
     EXPECT_EQ(error3(hex("0F FF FF FF FF 00 01 02 03"), limits), make_error_code(Errc::truncated));
     EXPECT_EQ(error3(hex("10 FF FF FF FF 00 01 01 01 01"), limits), make_error_code(Errc::truncated));
     EXPECT_EQ(error3(hex("11 FF FF FF FF 00 01 01 01"), limits), make_error_code(Errc::truncated));
-    EXPECT_EQ(error3(hex("0A FF FF FF F3 01 01 01"), limits), make_error_code(Errc::truncated));  // 2^25 sealed names
+    EXPECT_EQ(error3(hex("0A FF FF FF F3 01 01 01"), limits),
+              make_error_code(Errc::truncated));  // 2^25 sealed names
     EXPECT_EQ(error0(hex("0A 10 00 00 00 05 05 05"), limits), make_error_code(Errc::truncated));
     EXPECT_EQ(error0(hex("0A FF FF FF FF 05 05 05"), limits), make_error_code(Errc::truncated));
     EXPECT_EQ(error3(hex("06 FF FF FF FF 61 62 63")), make_error_code(Errc::string_too_long));
@@ -83,8 +87,10 @@ TEST(Limits, StringBytes) {
     limits.max_string_bytes = 4;
     EXPECT_TRUE(decode0(cat(hex("02 00 04"), ascii("abcd")), limits));
     EXPECT_EQ(error0(cat(hex("02 00 05"), ascii("abcde")), limits), make_error_code(Errc::string_too_long));
-    EXPECT_EQ(error0(cat(hex("0C 00 00 00 05"), ascii("abcde")), limits), make_error_code(Errc::string_too_long));
-    EXPECT_EQ(error0(cat(hex("0F 00 00 00 05"), ascii("abcde")), limits), make_error_code(Errc::string_too_long));
+    EXPECT_EQ(error0(cat(hex("0C 00 00 00 05"), ascii("abcde")), limits),
+              make_error_code(Errc::string_too_long));
+    EXPECT_EQ(error0(cat(hex("0F 00 00 00 05"), ascii("abcde")), limits),
+              make_error_code(Errc::string_too_long));
     EXPECT_EQ(error0(cat(hex("03 00 05"), ascii("abcde"), hex("05 00 00 09")), limits),
               make_error_code(Errc::string_too_long));
     EXPECT_EQ(error3(cat(hex("06 0B"), ascii("abcde")), limits), make_error_code(Errc::string_too_long));

@@ -73,7 +73,8 @@ TEST(Reader0, BooleanAcceptsAnyNonZeroByte) {
 }
 
 TEST(Reader0, TypedObjectLongStringXmlUnsupportedAndTimeZone) {
-    auto typed = decode0(cat(hex("10 00 03"), ascii("Foo"), hex("00 01 61 00 3F F0 00 00 00 00 00 00 00 00 09")));
+    auto typed =
+        decode0(cat(hex("10 00 03"), ascii("Foo"), hex("00 01 61 00 3F F0 00 00 00 00 00 00 00 00 09")));
     ASSERT_TRUE(typed);
     EXPECT_EQ(debug_string(*typed), "Foo{a: 1}");
     EXPECT_EQ(*decode0(cat(hex("0C 00 00 00 02"), ascii("hi"))), Value("hi"));
@@ -94,8 +95,8 @@ TEST(Reader0, EcmaCountIsOnlyAHint) {
 }
 
 TEST(Reader0, PropertyOrderIsKept) {
-    auto v = decode0(cat(hex("03 00 01"), ascii("z"), hex("05 00 01"), ascii("a"), hex("06 00 01"), ascii("m"),
-                         hex("01 01 00 00 09")));
+    auto v = decode0(cat(hex("03 00 01"), ascii("z"), hex("05 00 01"), ascii("a"), hex("06 00 01"),
+                         ascii("m"), hex("01 01 00 00 09")));
     ASSERT_TRUE(v);
     EXPECT_EQ(debug_string(*v), "{z: null, a: undefined, m: true}");
 }
@@ -131,8 +132,8 @@ TEST(Reader0, Amf3TablesPersistAcrossSwitchesInOneReader) {
 
 TEST(Reader0, ReferenceIsResolvedToACopy) {
     // [ {a: 1}, ref 1 ] : the strict array is complex value 0, the object 1.
-    auto v = decode0(cat(hex("0A 00 00 00 02 03 00 01"), ascii("a"), hex("00 3F F0 00 00 00 00 00 00 00 00 09"),
-                         hex("07 00 01")));
+    auto v = decode0(cat(hex("0A 00 00 00 02 03 00 01"), ascii("a"),
+                         hex("00 3F F0 00 00 00 00 00 00 00 00 09"), hex("07 00 01")));
     ASSERT_TRUE(v);
     EXPECT_EQ(debug_string(*v), "[{a: 1}, {a: 1}]");
 }

@@ -14,9 +14,17 @@ TEST(Reader3, U29Boundaries) {
     // §3.1: the unsigned U29 through the integer type's low values, and the
     // 29-bit sign for -1 and -2^28.
     const std::pair<const char*, std::int32_t> rows[] = {
-        {"00", 0},          {"7F", 127},        {"81 00", 128},     {"82 2C", 300},
-        {"FF 7F", 16383},   {"81 80 00", 16384}, {"FF FF 7F", 0x1FFFFF}, {"80 C0 80 00", 0x200000},
-        {"BF FF FF FF", 0x0FFFFFFF}, {"FF FF FF FF", -1}, {"C0 80 80 00", -(1 << 28)},
+        {"00", 0},
+        {"7F", 127},
+        {"81 00", 128},
+        {"82 2C", 300},
+        {"FF 7F", 16383},
+        {"81 80 00", 16384},
+        {"FF FF 7F", 0x1FFFFF},
+        {"80 C0 80 00", 0x200000},
+        {"BF FF FF FF", 0x0FFFFFFF},
+        {"FF FF FF FF", -1},
+        {"C0 80 80 00", -(1 << 28)},
     };
     for (const auto& [bytes, expected] : rows) {
         SCOPED_TRACE(bytes);
@@ -78,7 +86,9 @@ TEST(Reader3, SealedTraitsAndTraitReferences) {
                            hex("0A 01 04 03 04 04"));
     auto v = decode3(bytes);
     ASSERT_TRUE(v) << v.error().message();
-    EXPECT_EQ(debug_string(*v), "[Point<sealed 2, static>{x: int(1), y: int(2)}, Point<sealed 2, static>{x: int(3), y: int(4)}]");
+    EXPECT_EQ(
+        debug_string(*v),
+        "[Point<sealed 2, static>{x: int(1), y: int(2)}, Point<sealed 2, static>{x: int(3), y: int(4)}]");
     expect_prefixes_truncated<Reader3>(bytes);
 }
 
@@ -96,25 +106,52 @@ TEST(Reader3, ObjectReferencesResolveToCopies) {
 
 TEST(Reader3, ExternalizableFlexClasses) {
     // ArrayCollection wrapping [1]: 0A 07 class-name, then the array.
-    const auto bytes = cat(hex("0A 07 43"), ascii("flex.messaging.io.ArrayCollection"), hex("09 03 01 04 01"));
+    const auto bytes =
+        cat(hex("0A 07 43"), ascii("flex.messaging.io.ArrayCollection"), hex("09 03 01 04 01"));
     auto v = decode3(bytes);
     ASSERT_TRUE(v) << v.error().message();
-    EXPECT_EQ(debug_string(*v), "flex.messaging.io.ArrayCollection<static, externalizable>{source: [int(1)]}");
+    EXPECT_EQ(debug_string(*v),
+              "flex.messaging.io.ArrayCollection<static, externalizable>{source: [int(1)]}");
     EXPECT_EQ(encode3(*v), bytes);
-    const auto proxy = cat(hex("0A 07 3B"), ascii("flex.messaging.io.ObjectProxy"), hex("0A 0B 01 03 61 04 01 01"));
+    const auto proxy =
+        cat(hex("0A 07 3B"), ascii("flex.messaging.io.ObjectProxy"), hex("0A 0B 01 03 61 04 01 01"));
     auto p = decode3(proxy);
     ASSERT_TRUE(p) << p.error().message();
     EXPECT_EQ(debug_string(*p->find("source")), "{a: int(1)}");
     const auto list = cat(hex("0A 07 31"), ascii("mx.collections.ArrayList"), hex("09 01 01"));
     EXPECT_TRUE(decode3(list));
-    EXPECT_EQ(error3(cat(hex("0A 07 07"), ascii("Foo"), hex("00"))), make_error_code(Errc::externalizable_unsupported));
+    EXPECT_EQ(error3(cat(hex("0A 07 07"), ascii("Foo"), hex("00"))),
+              make_error_code(Errc::externalizable_unsupported));
 }
 
 TEST(Reader3, MalformedInputPerMarker) {
-    for (const char* text : {"", "04", "04 FF", "04 FF FF FF", "05 00 00", "06", "06 07 61", "07 07 61", "08",
-                             "08 01 00", "09 03", "09 03 01", "09 01 03 61", "0A", "0A 0B", "0A 0B 01 03 61",
-                             "0A 0B 01 03 61 04 01", "0A 13 01", "0B 05 61", "0C 05 DE", "0D 05 00 00 00 00 01",
-                             "0D 03", "0E 03 00 FF", "0F 03 00 3F", "10 03 00", "10 03 00 03 2A", "11 03 00 06 01",
+    for (const char* text : {"",
+                             "04",
+                             "04 FF",
+                             "04 FF FF FF",
+                             "05 00 00",
+                             "06",
+                             "06 07 61",
+                             "07 07 61",
+                             "08",
+                             "08 01 00",
+                             "09 03",
+                             "09 03 01",
+                             "09 01 03 61",
+                             "0A",
+                             "0A 0B",
+                             "0A 0B 01 03 61",
+                             "0A 0B 01 03 61 04 01",
+                             "0A 13 01",
+                             "0B 05 61",
+                             "0C 05 DE",
+                             "0D 05 00 00 00 00 01",
+                             "0D 03",
+                             "0E 03 00 FF",
+                             "0F 03 00 3F",
+                             "10 03 00",
+                             "10 03 00 03 2A",
+                             "11 03 00 06 01",
                              "11 03"}) {
         SCOPED_TRACE(text);
         EXPECT_EQ(error3(hex(text)), make_error_code(Errc::truncated));

@@ -39,9 +39,9 @@ void expect_consistent_at_every_split(const base::ByteVector& message) {
 
 TEST(Split, Amf0ConnectCommand) {
     expect_consistent_at_every_split<Reader0>(
-        cat(hex("02 00 07"), ascii("connect"), hex("00 3F F0 00 00 00 00 00 00"), hex("03 00 03"), ascii("app"),
-            hex("02 00 04"), ascii("live"), hex("00 05"), ascii("tcUrl"), hex("02 00 0D"), ascii("rtmp://h/live"),
-            hex("00 00 09")));
+        cat(hex("02 00 07"), ascii("connect"), hex("00 3F F0 00 00 00 00 00 00"), hex("03 00 03"),
+            ascii("app"), hex("02 00 04"), ascii("live"), hex("00 05"), ascii("tcUrl"), hex("02 00 0D"),
+            ascii("rtmp://h/live"), hex("00 00 09")));
 }
 
 TEST(Split, Amf0WithReferencesAndSwitch) {
@@ -50,9 +50,9 @@ TEST(Split, Amf0WithReferencesAndSwitch) {
 }
 
 TEST(Split, Amf3ReferencesAndTraits) {
-    expect_consistent_at_every_split<Reader3>(
-        cat(hex("09 05 01"), hex("0A 23 0B"), ascii("Point"), hex("03 78 03 79 04 01 04 02"),
-            hex("0A 01 04 03 04 04"), hex("06 02 0A 02 0C 05 DE AD")));
+    expect_consistent_at_every_split<Reader3>(cat(hex("09 05 01"), hex("0A 23 0B"), ascii("Point"),
+                                                  hex("03 78 03 79 04 01 04 02"), hex("0A 01 04 03 04 04"),
+                                                  hex("06 02 0A 02 0C 05 DE AD")));
 }
 
 TEST(Split, DepthZeroStillAllowsScalarsBehindTheSwitch) {

@@ -28,8 +28,9 @@ TEST(Writer0, WorkedBytesOfTheReference) {
     EXPECT_EQ(encode0(object_of({{"app", "live"}})), hex("03 00 03 61 70 70 02 00 04 6C 69 76 65 00 00 09"));
     EcmaArray ecma;
     ecma.properties = {{"duration", 0}, {"width", 1280}};
-    EXPECT_EQ(encode0(ecma), cat(hex("08 00 00 00 02 00 08"), ascii("duration"), hex("00 00 00 00 00 00 00 00 00"),
-                                 hex("00 05"), ascii("width"), hex("00 40 94 00 00 00 00 00 00 00 00 09")));
+    EXPECT_EQ(encode0(ecma),
+              cat(hex("08 00 00 00 02 00 08"), ascii("duration"), hex("00 00 00 00 00 00 00 00 00"),
+                  hex("00 05"), ascii("width"), hex("00 40 94 00 00 00 00 00 00 00 00 09")));
     EXPECT_EQ(encode0(StrictArray{{1.0}}), hex("0A 00 00 00 01 00 3F F0 00 00 00 00 00 00"));
     EXPECT_EQ(encode0(Date{0, 0}), hex("0B 00 00 00 00 00 00 00 00 00 00"));
 }
@@ -75,7 +76,8 @@ TEST(Writer0, IntegerIsWrittenAsANumber) {
 TEST(Writer0, TypedObjectUnsupportedXmlDocumentAndTimeZone) {
     Object foo = object_of({{"a", 1}});
     foo.class_name = "Foo";
-    EXPECT_EQ(encode0(foo), cat(hex("10 00 03"), ascii("Foo"), hex("00 01 61 00 3F F0 00 00 00 00 00 00 00 00 09")));
+    EXPECT_EQ(encode0(foo),
+              cat(hex("10 00 03"), ascii("Foo"), hex("00 01 61 00 3F F0 00 00 00 00 00 00 00 00 09")));
     EXPECT_EQ(encode0(Unsupported{}), hex("0D"));
     EXPECT_EQ(encode0(XmlDocument{"<a/>"}), cat(hex("0F 00 00 00 04"), ascii("<a/>")));
     EXPECT_EQ(encode0(Date{0, -60}), hex("0B 00 00 00 00 00 00 00 00 FF C4"));

@@ -11,7 +11,8 @@
 namespace sluice::amf::test {
 namespace {
 
-Object dynamic_object(std::initializer_list<std::pair<const char*, Value>> props, std::string class_name = {}) {
+Object dynamic_object(std::initializer_list<std::pair<const char*, Value>> props,
+                      std::string class_name = {}) {
     Object o;
     o.class_name = std::move(class_name);
     for (const auto& [k, v] : props) o.properties.push_back(Property{k, v});

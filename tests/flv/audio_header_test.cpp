@@ -12,7 +12,9 @@ namespace {
 using test::cat;
 using test::hex;
 
-base::ByteVector bytes_of(base::Bytes b) { return {b.begin(), b.end()}; }
+base::ByteVector bytes_of(base::Bytes b) {
+    return {b.begin(), b.end()};
+}
 
 // ---- legacy (REFERENCE.md §7.3) ----
 

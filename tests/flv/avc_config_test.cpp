@@ -53,7 +53,8 @@ TEST(AvcSps, High720) {
 TEST(AvcSps, X264High31With720pVui) {
     // An SPS as x264 writes it for 1280x720 High 3.1 (with VUI timing info,
     // which carries two emulation-prevention bytes).
-    auto s = parse_avc_sps(hex("67 64 00 1F AC D9 40 50 05 BB 01 10 00 00 03 00 10 00 00 03 03 C0 F1 83 19 60"));
+    auto s =
+        parse_avc_sps(hex("67 64 00 1F AC D9 40 50 05 BB 01 10 00 00 03 00 10 00 00 03 03 C0 F1 83 19 60"));
     ASSERT_TRUE(s) << s.error().message();
     EXPECT_EQ(s->profile_idc, 100);
     EXPECT_EQ(s->level_idc, 31);
@@ -100,8 +101,9 @@ TEST(AvcSps, Malformed) {
     }
     // A scaling-list delta far outside -128..127 (found by flv_tag_fuzz:
     // it overflowed the next-scale arithmetic).
-    EXPECT_EQ(parse_avc_sps(hex("67 64 00 28 AD A4 3A 92 00 FF FF FF 36 28 AD A4 92 FF C0 84 1E 5B 3D 0A 00 B7 00 00"
-                                "00 00 FF FF FF 36 01 00 00 00 00 00 00 00 36 20"))
+    EXPECT_EQ(parse_avc_sps(
+                  hex("67 64 00 28 AD A4 3A 92 00 FF FF FF 36 28 AD A4 92 FF C0 84 1E 5B 3D 0A 00 B7 00 00"
+                      "00 00 FF FF FF 36 01 00 00 00 00 00 00 00 36 20"))
                   .error(),
               Errc::sps_invalid);
     // 33 leading zeros: an Exp-Golomb code too long for 32 bits.
@@ -142,7 +144,8 @@ TEST(AvcConfig, Malformed) {
     EXPECT_EQ(parse_avc_config(hex("02 64 00 28 FF E0 00")).error(), Errc::avc_config_invalid);
     AvcConfig::Limits limits;
     limits.max_sps_count = 0;
-    EXPECT_EQ(parse_avc_config(hex("01 64 00 28 FF E1 00 01 67 00"), limits).error(), Errc::avc_config_invalid);
+    EXPECT_EQ(parse_avc_config(hex("01 64 00 28 FF E1 00 01 67 00"), limits).error(),
+              Errc::avc_config_invalid);
 }
 
 TEST(AvcNames, ProfilesAndLevels) {

@@ -22,9 +22,9 @@ TEST(CodecSummary, LegacyAndEnhancedAvc) {
 }
 
 TEST(CodecSummary, Hevc) {
-    const auto hvcc = hex(
-        "01 01 60 00 00 00 90 00 00 00 00 00 7B F0 00 FC FD F8 F8 00 00 0F 01"
-        "A1 00 01 00 1A 42 01 01 01 60 00 00 03 00 90 00 00 03 00 00 03 00 7B A0 03 C0 80 11 07 CB 96");
+    const auto hvcc =
+        hex("01 01 60 00 00 00 90 00 00 00 00 00 7B F0 00 FC FD F8 F8 00 00 0F 01"
+            "A1 00 01 00 1A 42 01 01 01 60 00 00 03 00 90 00 00 03 00 00 03 00 7B A0 03 C0 80 11 07 CB 96");
     EXPECT_EQ(*describe_video(cat(hex("90 68 76 63 31"), hvcc)), "H.265 Main 4.1 1920x1080");
     EXPECT_EQ(*describe_video(cat(hex("1C 00 00 00 00"), hvcc)), "H.265 Main 4.1 1920x1080");
 }
@@ -44,7 +44,8 @@ TEST(CodecSummary, Audio) {
     EXPECT_EQ(*describe_audio(hex("2F FF FB")), "MP3 44100 Hz 16-bit stereo");
     EXPECT_EQ(*describe_audio(hex("52 00")), "Nellymoser 8 kHz");
     EXPECT_EQ(*describe_audio(hex("68 00")), "Nellymoser 22050 Hz 8-bit mono");
-    EXPECT_EQ(*describe_audio(cat(hex("90 4F 70 75 73"), hex("4F 70 75 73 48 65 61 64 01 02 38 01 80 BB 00 00 00 00 00"))),
+    EXPECT_EQ(*describe_audio(cat(hex("90 4F 70 75 73"),
+                                  hex("4F 70 75 73 48 65 61 64 01 02 38 01 80 BB 00 00 00 00 00"))),
               "Opus 48000 Hz 2 ch");
     EXPECT_EQ(*describe_audio(hex("90 4F 70 75 73")), "Opus");
     EXPECT_EQ(*describe_audio(hex("91 65 63 2D 33 0B 77")), "E-AC-3");

@@ -18,13 +18,13 @@ using Ending = FileReader::Ending;
 
 std::vector<SampleTag> sample_tags() {
     return {
-        {18, 0, hex("02 00 0A 6F 6E 4D 65 74 61 44 61 74 61 05")},    // "onMetaData", null
-        {9, 0, hex("17 00 00 00 00 01 64 00 1F FF E1 00 00 00")},     // AVC sequence header (stub)
-        {8, 0, hex("AF 00 12 10")},                                   // AAC LC 44.1 kHz stereo
-        {9, 0, hex("17 01 00 00 00 00 00 00 02 65 88")},              // key frame
-        {8, 23, hex("AF 01 21 10")},                                  // raw AAC
-        {9, 33, hex("27 01 00 00 42 00 00 00 01 41")},                // inter frame, CTS 66
-        {9, 0x01000000, {}},                                          // empty tag, extended timestamp
+        {18, 0, hex("02 00 0A 6F 6E 4D 65 74 61 44 61 74 61 05")},  // "onMetaData", null
+        {9, 0, hex("17 00 00 00 00 01 64 00 1F FF E1 00 00 00")},   // AVC sequence header (stub)
+        {8, 0, hex("AF 00 12 10")},                                 // AAC LC 44.1 kHz stereo
+        {9, 0, hex("17 01 00 00 00 00 00 00 02 65 88")},            // key frame
+        {8, 23, hex("AF 01 21 10")},                                // raw AAC
+        {9, 33, hex("27 01 00 00 42 00 00 00 01 41")},              // inter frame, CTS 66
+        {9, 0x01000000, {}},                                        // empty tag, extended timestamp
         {8, 0x01000010, hex("AF 01 00")},
     };
 }
@@ -35,15 +35,16 @@ void expect_same_tags(const std::vector<Tag>& got, const std::vector<SampleTag>&
         EXPECT_EQ(got[i].header.type, want[i].type) << i;
         EXPECT_EQ(got[i].header.timestamp, want[i].timestamp) << i;
         EXPECT_EQ(got[i].header.data_size, want[i].data.size()) << i;
-        EXPECT_EQ(base::ByteVector(got[i].data.bytes().begin(), got[i].data.bytes().end()), want[i].data) << i;
+        EXPECT_EQ(base::ByteVector(got[i].data.bytes().begin(), got[i].data.bytes().end()), want[i].data)
+            << i;
     }
 }
 
 TEST(FileReader, ReadsTheReferenceVideoTagExample) {
     // REFERENCE.md §7.2: video tag of 45 data bytes at 33 ms, trailer 56.
     const auto data = base::ByteVector(45, 0x27);
-    const auto file = test::cat(hex("46 4C 56 01 01 00 00 00 09 00 00 00 00"), hex("09 00 00 2D 00 00 21 00 00 00 00"),
-                                data, hex("00 00 00 38"));
+    const auto file = test::cat(hex("46 4C 56 01 01 00 00 00 09 00 00 00 00"),
+                                hex("09 00 00 2D 00 00 21 00 00 00 00"), data, hex("00 00 00 38"));
     test::for_each_split(file, [&](const test::Pieces& pieces, const std::string& label) {
         SCOPED_TRACE(label);
         FileReader reader;
@@ -87,8 +88,10 @@ TEST(FileReader, DeliversAtMostOneTagPerCall) {
         auto r = reader.read(rest);
         ASSERT_FALSE(r.error);
         rest = rest.subspan(r.consumed);
-        if (r.tag) ++count;
-        else EXPECT_TRUE(rest.empty());
+        if (r.tag)
+            ++count;
+        else
+            EXPECT_TRUE(rest.empty());
     }
     EXPECT_EQ(count, tags.size());
     EXPECT_EQ(reader.tag_count(), tags.size());

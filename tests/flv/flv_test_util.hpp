@@ -50,7 +50,8 @@ struct SampleTag {
 
 /// A small FLV: header (audio + video) and the given tags; `ends` receives
 /// the offset just after each tag's data.
-inline base::ByteVector build_file(const std::vector<SampleTag>& tags, std::vector<std::size_t>* ends = nullptr) {
+inline base::ByteVector build_file(const std::vector<SampleTag>& tags,
+                                   std::vector<std::size_t>* ends = nullptr) {
     FileWriter writer;
     base::ByteWriter out;
     FileHeader h;

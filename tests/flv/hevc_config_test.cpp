@@ -20,11 +20,11 @@ const auto sps_1080 = hex("42 01 01 01 60 00 00 03 00 90 00 00 03 00 00 03 00 7B
 
 // hvcC (ISO 14496-15 §8.3.3.1) around a VPS, that SPS and a PPS;
 // lengthSizeMinusOne 3, one temporal layer, nested.
-const auto hvcc_1080 = hex(
-    "01 01 60 00 00 00 90 00 00 00 00 00 7B F0 00 FC FD F8 F8 00 00 0F 03"
-    "A0 00 01 00 18 40 01 0C 01 FF FF 01 60 00 00 03 00 90 00 00 03 00 00 03 00 78 95 98 09"
-    "A1 00 01 00 1A 42 01 01 01 60 00 00 03 00 90 00 00 03 00 00 03 00 7B A0 03 C0 80 11 07 CB 96"
-    "A2 00 01 00 07 44 01 C1 72 B4 62 40");
+const auto hvcc_1080 =
+    hex("01 01 60 00 00 00 90 00 00 00 00 00 7B F0 00 FC FD F8 F8 00 00 0F 03"
+        "A0 00 01 00 18 40 01 0C 01 FF FF 01 60 00 00 03 00 90 00 00 03 00 00 03 00 78 95 98 09"
+        "A1 00 01 00 1A 42 01 01 01 60 00 00 03 00 90 00 00 03 00 00 03 00 7B A0 03 C0 80 11 07 CB 96"
+        "A2 00 01 00 07 44 01 C1 72 B4 62 40");
 
 TEST(HevcSps, Main1080WithConformanceWindow) {
     auto s = parse_hevc_sps(sps_1080);

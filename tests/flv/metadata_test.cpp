@@ -17,8 +17,9 @@ using test::hex;
 
 const auto on_meta_data_name = cat(hex("02 00 0A"), ascii("onMetaData"));
 // REFERENCE.md §2.2: ECMA array {duration: 0, width: 1280}.
-const auto ecma_duration_width = cat(hex("08 00 00 00 02 00 08"), ascii("duration"), hex("00 00 00 00 00 00 00 00 00"),
-                                     hex("00 05"), ascii("width"), hex("00 40 94 00 00 00 00 00 00 00 00 09"));
+const auto ecma_duration_width =
+    cat(hex("08 00 00 00 02 00 08"), ascii("duration"), hex("00 00 00 00 00 00 00 00 00"), hex("00 05"),
+        ascii("width"), hex("00 40 94 00 00 00 00 00 00 00 00 09"));
 
 TEST(Metadata, DecodesOnMetaDataWithAnEcmaArray) {
     const auto payload = cat(on_meta_data_name, ecma_duration_width);
@@ -113,8 +114,8 @@ TEST(Metadata, CodecIdAsStringAndChannels) {
 TEST(Metadata, RejectsOtherPayloads) {
     EXPECT_EQ(decode_metadata(cat(hex("02 00 0A"), ascii("onCuePoint"), ecma_duration_width)).error(),
               Errc::metadata_not_on_meta_data);
-    EXPECT_EQ(decode_metadata(cat(hex("02 00 0D"), ascii("@setDataFrame"), hex("02 00 0A"), ascii("onCuePoint"),
-                                  ecma_duration_width))
+    EXPECT_EQ(decode_metadata(cat(hex("02 00 0D"), ascii("@setDataFrame"), hex("02 00 0A"),
+                                  ascii("onCuePoint"), ecma_duration_width))
                   .error(),
               Errc::metadata_not_on_meta_data);
     EXPECT_EQ(decode_metadata(hex("00 3F F0 00 00 00 00 00 00")).error(), Errc::metadata_not_on_meta_data);

@@ -28,7 +28,8 @@ using test::cat;
 using test::hex;
 
 bool inside(base::Bytes outer, base::Bytes inner) {
-    return inner.empty() || (inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size());
+    return inner.empty() ||
+           (inner.data() >= outer.data() && inner.data() + inner.size() <= outer.data() + outer.size());
 }
 
 void every_prefix(const base::ByteVector& whole, const std::function<bool(base::Bytes)>& parse) {
@@ -43,9 +44,9 @@ void every_prefix(const base::ByteVector& whole, const std::function<bool(base::
 }
 
 const auto avcc = hex("01 64 00 28 FF E1 00 0A 67 64 00 28 AC D9 40 50 05 B9 01 00 04 68 EB E3 CB");
-const auto hvcc = hex(
-    "01 01 60 00 00 00 90 00 00 00 00 00 7B F0 00 FC FD F8 F8 00 00 0F 01"
-    "A1 00 01 00 1A 42 01 01 01 60 00 00 03 00 90 00 00 03 00 00 03 00 7B A0 03 C0 80 11 07 CB 96");
+const auto hvcc =
+    hex("01 01 60 00 00 00 90 00 00 00 00 00 7B F0 00 FC FD F8 F8 00 00 0F 01"
+        "A1 00 01 00 1A 42 01 01 01 60 00 00 03 00 90 00 00 03 00 00 03 00 7B A0 03 C0 80 11 07 CB 96");
 
 TEST(PayloadPrefixes, VideoHeaders) {
     const std::vector<base::ByteVector> examples = {
@@ -113,8 +114,9 @@ TEST(PayloadPrefixes, CodecConfigurations) {
 }
 
 TEST(PayloadPrefixes, Metadata) {
-    const auto payload = cat(hex("02 00 0D"), ascii("@setDataFrame"), hex("02 00 0A"), ascii("onMetaData"),
-                             hex("08 00 00 00 01 00 05"), ascii("width"), hex("00 40 94 00 00 00 00 00 00 00 00 09"));
+    const auto payload =
+        cat(hex("02 00 0D"), ascii("@setDataFrame"), hex("02 00 0A"), ascii("onMetaData"),
+            hex("08 00 00 00 01 00 05"), ascii("width"), hex("00 40 94 00 00 00 00 00 00 00 00 09"));
     every_prefix(payload, [](base::Bytes in) { return decode_metadata(in).ok(); });
 }
 

@@ -14,7 +14,9 @@ using test::ascii;
 using test::cat;
 using test::hex;
 
-base::ByteVector bytes_of(base::Bytes b) { return {b.begin(), b.end()}; }
+base::ByteVector bytes_of(base::Bytes b) {
+    return {b.begin(), b.end()};
+}
 
 TEST(FourCc, MatchesTheReferenceValues) {
     EXPECT_EQ(fourcc::hvc1, 0x68766331u);
@@ -208,8 +210,8 @@ TEST(VideoHeader, MultitrackTwoHevcTracks) {
 
 TEST(VideoHeader, MultitrackManyCodecsWithCompositionTimes) {
     // ManyTracksManyCodecs, CodedFrames: avc1 track 0 carries a CTS, av01 track 1 does not.
-    const auto payload = cat(hex("A6 21"), hex("61 76 63 31 00 000005 00 00 21 AA BB"),
-                             hex("61 76 30 31 01 000002 CC DD"));
+    const auto payload =
+        cat(hex("A6 21"), hex("61 76 63 31 00 000005 00 00 21 AA BB"), hex("61 76 30 31 01 000002 CC DD"));
     auto h = parse_video(payload);
     ASSERT_TRUE(h);
     EXPECT_EQ(h->multitrack_type, MultitrackType::many_tracks_many_codecs);
@@ -230,7 +232,8 @@ TEST(VideoHeader, ModExNanoOffset) {
     EXPECT_EQ(h->tracks[0].fourcc, fourcc::avc1);
     EXPECT_EQ(bytes_of(h->tracks[0].body), hex("00 00 00 01 65"));
     base::ByteWriter out;
-    write_enhanced_video_header(out, VideoFrameType::key, VideoPacketType::coded_frames_x, fourcc::avc1, 0, 999'999);
+    write_enhanced_video_header(out, VideoFrameType::key, VideoPacketType::coded_frames_x, fourcc::avc1, 0,
+                                999'999);
     EXPECT_EQ(out.data(), hex("97 02 0F 42 3F 03 61 76 63 31"));
 }
 
@@ -259,11 +262,13 @@ TEST(VideoHeader, EnhancedMalformed) {
     EXPECT_EQ(parse_video(hex("E1 61 76 30 31")).error(), Errc::video_frame_type_invalid);
     EXPECT_EQ(parse_video(hex("91 61 76 30")).error(), Errc::video_header_truncated);
     EXPECT_EQ(parse_video(hex("A1 68 76 63 31 00 00")).error(), Errc::video_header_truncated);
-    EXPECT_EQ(parse_video(hex("96 63 61 76 63 31 01")).error(), Errc::multitrack_invalid);  // nested multitrack
+    EXPECT_EQ(parse_video(hex("96 63 61 76 63 31 01")).error(),
+              Errc::multitrack_invalid);  // nested multitrack
     EXPECT_EQ(parse_video(hex("96 33 61 76 63 31 01")).error(), Errc::multitrack_invalid);  // reserved type 3
     EXPECT_EQ(parse_video(hex("96 13 61 76 63 31 00 000009 AA")).error(), Errc::multitrack_invalid);
     EXPECT_EQ(parse_video(hex("96 03 61 76 63 31")).error(), Errc::video_header_truncated);  // no track id
-    EXPECT_EQ(parse_video(hex("97 01 00 00 03 61 76 63 31")).error(), Errc::mod_ex_invalid);  // nano of 2 bytes
+    EXPECT_EQ(parse_video(hex("97 01 00 00 03 61 76 63 31")).error(),
+              Errc::mod_ex_invalid);  // nano of 2 bytes
     EXPECT_EQ(parse_video(hex("97 02 0F 42 40 03 61 76 63 31")).error(), Errc::mod_ex_invalid);  // 1000000 ns
     EXPECT_EQ(parse_video(hex("97 02 00 00")).error(), Errc::video_header_truncated);
 }
@@ -288,7 +293,8 @@ TEST(VideoHeader, WritersRoundTrip) {
     write_enhanced_video_header(start, VideoFrameType::key, VideoPacketType::sequence_start, fourcc::hvc1);
     EXPECT_EQ(start.data(), hex("90 68 76 63 31"));
     base::ByteWriter inter;
-    write_enhanced_video_header(inter, VideoFrameType::inter, VideoPacketType::coded_frames, fourcc::hvc1, 40);
+    write_enhanced_video_header(inter, VideoFrameType::inter, VideoPacketType::coded_frames, fourcc::hvc1,
+                                40);
     EXPECT_EQ(inter.data(), hex("A1 68 76 63 31 00 00 28"));
     base::ByteWriter av1;
     write_enhanced_video_header(av1, VideoFrameType::key, VideoPacketType::coded_frames, fourcc::av01, 40);

@@ -49,11 +49,36 @@ protected:
         char pattern[] = "/tmp/sluice-interop-XXXXXX";
         dir_ = ::mkdtemp(pattern);
         clip_ = dir_ + "/clip.flv";
-        const int rc = run({"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                            "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i",
-                            "sine=frequency=440:sample_rate=44100", "-t", "2", "-c:v", "libx264", "-preset",
-                            "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-f",
-                            "flv", clip_},
+        const int rc = run({"ffmpeg",
+                            "-hide_banner",
+                            "-loglevel",
+                            "error",
+                            "-y",
+                            "-f",
+                            "lavfi",
+                            "-i",
+                            "testsrc2=size=320x240:rate=25",
+                            "-f",
+                            "lavfi",
+                            "-i",
+                            "sine=frequency=440:sample_rate=44100",
+                            "-t",
+                            "2",
+                            "-c:v",
+                            "libx264",
+                            "-preset",
+                            "ultrafast",
+                            "-g",
+                            "25",
+                            "-pix_fmt",
+                            "yuv420p",
+                            "-c:a",
+                            "aac",
+                            "-b:a",
+                            "64k",
+                            "-f",
+                            "flv",
+                            clip_},
                            dir_ + "/make_clip.log");
         ASSERT_EQ(rc, 0) << read_file(dir_ + "/make_clip.log");
     }
@@ -125,24 +150,28 @@ protected:
                 played = true;
                 const auto msid = command->message.stream_id;
                 ASSERT_TRUE(server.send_control(rtmp::UserControl::stream_begin(msid), deadline));
-                ASSERT_TRUE(server.send(rtmp::OnStatus::make(rtmp::Status::play_reset).encode(rtmp::Encoding::amf0, msid),
+                ASSERT_TRUE(server.send(
+                    rtmp::OnStatus::make(rtmp::Status::play_reset).encode(rtmp::Encoding::amf0, msid),
+                    rtmp::csid::net_stream, deadline));
+                ASSERT_TRUE(server.send(rtmp::OnStatus::make(rtmp::Status::play_start, {}, "test")
+                                            .encode(rtmp::Encoding::amf0, msid),
                                         rtmp::csid::net_stream, deadline));
-                ASSERT_TRUE(server.send(rtmp::OnStatus::make(rtmp::Status::play_start, {}, "test").encode(
-                                            rtmp::Encoding::amf0, msid),
-                                        rtmp::csid::net_stream, deadline));
-                ASSERT_TRUE(server.send(rtmp::encode_data_message(rtmp::SampleAccess{}.to_data(),
-                                                                  rtmp::Encoding::amf0, msid),
-                                        rtmp::csid::net_stream, deadline));
+                ASSERT_TRUE(server.send(
+                    rtmp::encode_data_message(rtmp::SampleAccess{}.to_data(), rtmp::Encoding::amf0, msid),
+                    rtmp::csid::net_stream, deadline));
                 ASSERT_TRUE(server.send(rtmp::Message{rtmp::MessageType::data_amf0, 0, msid, metadata},
                                         rtmp::csid::net_stream, deadline));
                 for (const Media& m : media) {
-                    const auto csid = m.type == rtmp::MessageType::audio ? rtmp::csid::audio : rtmp::csid::video;
-                    ASSERT_TRUE(server.send(rtmp::Message{m.type, m.timestamp, msid, m.payload}, csid, deadline))
+                    const auto csid =
+                        m.type == rtmp::MessageType::audio ? rtmp::csid::audio : rtmp::csid::video;
+                    ASSERT_TRUE(
+                        server.send(rtmp::Message{m.type, m.timestamp, msid, m.payload}, csid, deadline))
                         << server.error();
                 }
                 ASSERT_TRUE(server.send_control(rtmp::UserControl::stream_eof(msid), deadline));
-                ASSERT_TRUE(server.send(rtmp::OnStatus::make(rtmp::Status::play_stop).encode(rtmp::Encoding::amf0, msid),
-                                        rtmp::csid::net_stream, deadline));
+                ASSERT_TRUE(server.send(
+                    rtmp::OnStatus::make(rtmp::Status::play_stop).encode(rtmp::Encoding::amf0, msid),
+                    rtmp::csid::net_stream, deadline));
             } else if (c.transaction_id != 0) {
                 // Anything else that wants an answer (FCSubscribe, _checkbw...): SRS's `_result`.
                 ASSERT_TRUE(server.send(rtmp::CallResult::undefined_result(c.transaction_id).encode(),
@@ -161,9 +190,11 @@ TEST_F(CoreInterop, FfmpegPublishesAndEveryMediaMessageArrivesIntact) {
     CoreServer server;
     ASSERT_NE(server.port(), 0) << server.error();
     const std::string url = "rtmp://127.0.0.1:" + std::to_string(server.port()) + "/live/test";
-    Child ffmpeg({"ffmpeg", "-hide_banner", "-loglevel", "warning", "-i", clip_, "-c", "copy", "-f", "flv", url},
-                 dir_ + "/publish.log");
-    ASSERT_TRUE(server.accept_and_handshake(deadline)) << server.error() << "\n" << read_file(dir_ + "/publish.log");
+    Child ffmpeg(
+        {"ffmpeg", "-hide_banner", "-loglevel", "warning", "-i", clip_, "-c", "copy", "-f", "flv", url},
+        dir_ + "/publish.log");
+    ASSERT_TRUE(server.accept_and_handshake(deadline)) << server.error() << "\n"
+                                                       << read_file(dir_ + "/publish.log");
     // FFmpeg signs C1 (REFERENCE.md §9.4): we must have found its digest.
     EXPECT_EQ(server.handshake().kind(), rtmp::HandshakeKind::digest);
     EXPECT_TRUE(server.handshake().peer_digest_verified());
@@ -192,8 +223,9 @@ TEST_F(CoreInterop, FfmpegPublishesAndEveryMediaMessageArrivesIntact) {
                 EXPECT_EQ(publish->mode, rtmp::PublishMode::live);
                 const auto msid = command->message.stream_id;
                 ASSERT_TRUE(server.send_control(rtmp::UserControl::stream_begin(msid), deadline));
-                ASSERT_TRUE(server.send(rtmp::OnStatus::make(rtmp::Status::publish_start).encode(rtmp::Encoding::amf0, msid),
-                                        rtmp::csid::net_stream, deadline));
+                ASSERT_TRUE(server.send(
+                    rtmp::OnStatus::make(rtmp::Status::publish_start).encode(rtmp::Encoding::amf0, msid),
+                    rtmp::csid::net_stream, deadline));
             } else if (c.name == "deleteStream") {
                 // No response (spec 7.2.2.3); FFmpeg closes right after sending it.
             } else if (c.name == "FCUnpublish") {
@@ -221,7 +253,8 @@ TEST_F(CoreInterop, FfmpegPublishesAndEveryMediaMessageArrivesIntact) {
         }
     }
     EXPECT_EQ(ffmpeg.wait(deadline), 0) << read_file(dir_ + "/publish.log");
-    const std::vector<std::string> expected_start = {"connect", "releaseStream", "FCPublish", "createStream", "publish"};
+    const std::vector<std::string> expected_start = {"connect", "releaseStream", "FCPublish", "createStream",
+                                                     "publish"};
     ASSERT_GE(commands.size(), expected_start.size());
     EXPECT_EQ(std::vector<std::string>(commands.begin(), commands.begin() + 5), expected_start);
     EXPECT_TRUE(metadata_seen);
@@ -238,8 +271,9 @@ TEST_F(CoreInterop, FfmpegPlaysAndDecodesTheSameFrames) {
     CoreServer server;
     const std::string url = "rtmp://127.0.0.1:" + std::to_string(server.port()) + "/live/test";
     const std::string out = dir_ + "/ffmpeg_played.flv";
-    Child ffmpeg({"ffmpeg", "-hide_banner", "-loglevel", "warning", "-y", "-i", url, "-c", "copy", "-f", "flv", out},
-                 dir_ + "/ffmpeg_play.log");
+    Child ffmpeg(
+        {"ffmpeg", "-hide_banner", "-loglevel", "warning", "-y", "-i", url, "-c", "copy", "-f", "flv", out},
+        dir_ + "/ffmpeg_play.log");
     ASSERT_TRUE(server.accept_and_handshake(deadline)) << server.error();
     // FFmpeg's player signs C1 and checks our S1 digest: a digest handshake both ways.
     EXPECT_EQ(server.handshake().kind(), rtmp::HandshakeKind::digest);

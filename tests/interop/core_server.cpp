@@ -47,7 +47,8 @@ CoreServer::CoreServer() : handshake_(rtmp::HandshakeRole::server, rtmp::Handsha
     addr.sin_port = 0;
     socklen_t len = sizeof(addr);
     if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::listen(listen_fd_, 4) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        ::listen(listen_fd_, 4) != 0 ||
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
         error_ = std::string("listen failed: ") + std::strerror(errno);
         return;
     }
@@ -165,7 +166,8 @@ bool CoreServer::flush(Clock::time_point deadline) {
     return true;
 }
 
-bool CoreServer::send(const rtmp::Message& message, rtmp::ChunkStreamId chunk_stream, Clock::time_point deadline) {
+bool CoreServer::send(const rtmp::Message& message, rtmp::ChunkStreamId chunk_stream,
+                      Clock::time_point deadline) {
     if (std::error_code ec = connection_.send(message, chunk_stream)) {
         error_ = "send: " + ec.message();
         return false;

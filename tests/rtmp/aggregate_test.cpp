@@ -43,8 +43,8 @@ TEST(Aggregate, ReferenceExample) {
 
 TEST(Aggregate, TimestampOffsetAndStreamOverride) {
     // Sub-messages at 1000 and 1040 (sub stream id 5), aggregate at 5000 on stream 3.
-    const auto body = cat(hex("09 000002 0003E8 00 000005 17 00 0000000D"),
-                          hex("08 000001 000410 00 000005 AF 0000000C"));
+    const auto body =
+        cat(hex("09 000002 0003E8 00 000005 17 00 0000000D"), hex("08 000001 000410 00 000005 AF 0000000C"));
     auto subs = split_aggregate(aggregate(5000, 3, body));
     ASSERT_TRUE(subs);
     ASSERT_EQ(subs->size(), 2u);
@@ -54,7 +54,8 @@ TEST(Aggregate, TimestampOffsetAndStreamOverride) {
     EXPECT_EQ((*subs)[1].stream_id, 3u);
     EXPECT_EQ((*subs)[0].type, MessageType::video);
     // Offset across the wrap: aggregate at 10, first sub at 0xFFFFFFF0 (high byte FF).
-    const auto wrap = cat(hex("08 000001 FFFFF0 FF 000000 AF 0000000C"), hex("08 000001 000010 00 000000 AF 0000000C"));
+    const auto wrap =
+        cat(hex("08 000001 FFFFF0 FF 000000 AF 0000000C"), hex("08 000001 000010 00 000000 AF 0000000C"));
     auto w = split_aggregate(aggregate(10, 1, wrap));
     ASSERT_TRUE(w);
     EXPECT_EQ((*w)[0].timestamp, 10u);
@@ -74,13 +75,13 @@ TEST(Aggregate, Malformed) {
         std::string reason_part;
     };
     const Case cases[] = {
-        {"08 000004 0003E8 00 000000 AF 01 21 10 00000010", 0, "back pointer"},     // 16 != 15
-        {"08 000004 0003E8 00 000000 AF 01 21 10", 0, "back pointer missing"},      // no back pointer
+        {"08 000004 0003E8 00 000000 AF 01 21 10 00000010", 0, "back pointer"},  // 16 != 15
+        {"08 000004 0003E8 00 000000 AF 01 21 10", 0, "back pointer missing"},   // no back pointer
         {"08 000004 0003E8 00 000000 AF 01 21 10 000000", 0, "back pointer missing"},
-        {"08 000005 0003E8 00 000000 AF 01 21 10", 0, "exceeds"},                    // size past the end
+        {"08 000005 0003E8 00 000000 AF 01 21 10", 0, "exceeds"},  // size past the end
         {"08 FFFFFF 0003E8 00 000000 AF", 0, "exceeds"},
         {"08 000004 0003E8 00", 0, "truncated"},
-        {"08 000004 0003E8 00 000000 AF 01 21 10 0000000F 08", 1, "truncated"},     // trailing byte
+        {"08 000004 0003E8 00 000000 AF 01 21 10 0000000F 08", 1, "truncated"},  // trailing byte
         {"08 000000 0003E8 00 000000 0000000B 08 000001 0003E8 00 000000 AF 0000000B", 1, "back pointer"},
     };
     for (const Case& c : cases) {

@@ -9,8 +9,8 @@
 
 #include "rtmp/control.hpp"
 #include "rtmp/errors.hpp"
-#include "support/guard_page_buffer.hpp"
 #include "rtmp_test_support.hpp"
+#include "support/guard_page_buffer.hpp"
 #include "support/hex_literal.hpp"
 #include "support/split_feeder.hpp"
 
@@ -73,8 +73,8 @@ Message msg(MessageType t, base::Timestamp ts, MessageStreamId s, const base::By
 // Spec §5.3.2.1: four 32-byte audio messages, msid 12345, ts 1000 + 20k, csid 3.
 const base::ByteVector audio = pattern(32, 1);
 base::ByteVector spec_example_1() {
-    return cat(hex("03 0003E8 000020 08 39300000"), audio, hex("83 000014"), audio, hex("C3"), audio, hex("C3"),
-               audio);
+    return cat(hex("03 0003E8 000020 08 39300000"), audio, hex("83 000014"), audio, hex("C3"), audio,
+               hex("C3"), audio);
 }
 // Spec §5.3.2.2: one 307-byte video message, msid 12346, ts 1000, csid 4.
 const base::ByteVector video = pattern(307, 5);
@@ -93,7 +93,8 @@ TEST(ChunkDecoder, SpecExample1AtEverySplit) {
         ASSERT_FALSE(o.error);
         ASSERT_EQ(o.messages.size(), 4u);
         for (std::size_t i = 0; i < 4; ++i) {
-            EXPECT_EQ(o.messages[i], msg(MessageType::audio, static_cast<base::Timestamp>(1000 + 20 * i), 12345, audio));
+            EXPECT_EQ(o.messages[i],
+                      msg(MessageType::audio, static_cast<base::Timestamp>(1000 + 20 * i), 12345, audio));
         }
         EXPECT_EQ(d.buffered_bytes(), 0u);
         EXPECT_EQ(d.bytes_consumed(), input.size());
@@ -142,9 +143,8 @@ TEST(ChunkDecoder, GuardPageInput) {
 TEST(ChunkDecoder, ReferenceVideoExample) {
     // REFERENCE.md §1.3: 300-byte video, csid 6, msid 1, ts 40, chunk size 128.
     const auto v = pattern(300, 9);
-    const auto input =
-        cat(hex("06 000028 00012C 09 01000000"), slice(v, 0, 128), hex("C6"), slice(v, 128, 128), hex("C6"),
-            slice(v, 256, 44));
+    const auto input = cat(hex("06 000028 00012C 09 01000000"), slice(v, 0, 128), hex("C6"),
+                           slice(v, 128, 128), hex("C6"), slice(v, 256, 44));
     const Outcome o = feed_whole(input);
     ASSERT_EQ(o.messages.size(), 1u);
     EXPECT_EQ(o.messages[0], msg(MessageType::video, 40, 1, v));
@@ -152,9 +152,10 @@ TEST(ChunkDecoder, ReferenceVideoExample) {
 
 TEST(ChunkDecoder, BasicHeaderForms) {
     // csid 64 (2 bytes), 319, 320 and 65599 (3 bytes), one zero-length message each.
-    const auto input = cat(hex("00 00 000001 000000 12 00000000"), hex("00 FF 000002 000000 12 00000000"),
-                           hex("01 00 01 000003 000000 12 00000000"), hex("01 FF FF 000004 000000 12 00000000"),
-                           hex("01 2D 01 000005 000000 12 00000000"), hex("3F 000006 000000 12 00000000"));
+    const auto input =
+        cat(hex("00 00 000001 000000 12 00000000"), hex("00 FF 000002 000000 12 00000000"),
+            hex("01 00 01 000003 000000 12 00000000"), hex("01 FF FF 000004 000000 12 00000000"),
+            hex("01 2D 01 000005 000000 12 00000000"), hex("3F 000006 000000 12 00000000"));
     test::for_each_split(input, [&](const test::Pieces& pieces, const std::string& label) {
         SCOPED_TRACE(label);
         ChunkDecoder d;
@@ -217,8 +218,8 @@ TEST(ChunkDecoder, ExtendedTimestampStrictReadsTheField) {
 TEST(ChunkDecoder, ExtendedTimestampShortLastChunk) {
     // 130-byte message: the last chunk has 2 data bytes, fewer than the field.
     const auto p = pattern(130, 11);
-    const auto repeated = cat(hex("04 FFFFFF 000082 08 01000000 01000000"), slice(p, 0, 128), hex("C4 01000000"),
-                              slice(p, 128, 2), hex("44 000001 000000 08"));
+    const auto repeated = cat(hex("04 FFFFFF 000082 08 01000000 01000000"), slice(p, 0, 128),
+                              hex("C4 01000000"), slice(p, 128, 2), hex("44 000001 000000 08"));
     const auto omitted = cat(hex("04 FFFFFF 000082 08 01000000 01000000"), slice(p, 0, 128), hex("C4"),
                              slice(p, 128, 2), hex("44 000001 000000 08"));
     for (const auto& input : {repeated, omitted}) {
@@ -236,11 +237,11 @@ TEST(ChunkDecoder, ExtendedTimestampShortLastChunk) {
 
 TEST(ChunkDecoder, ExtendedDeltaOnFormats1And2And3) {
     const auto a = pattern(4, 1);
-    const auto input = cat(hex("05 000000 000004 08 01000000"), a,             // ts 0
-                           hex("45 FFFFFF 000004 08 01000000"), a,             // fmt 1, delta 2^24
-                           hex("85 FFFFFF 02000000"), a,                       // fmt 2, delta 2^25
-                           hex("C5 02000000"), a,                              // fmt 3: same delta, field repeats
-                           hex("85 000010"), a);                               // small delta again
+    const auto input = cat(hex("05 000000 000004 08 01000000"), a,  // ts 0
+                           hex("45 FFFFFF 000004 08 01000000"), a,  // fmt 1, delta 2^24
+                           hex("85 FFFFFF 02000000"), a,            // fmt 2, delta 2^25
+                           hex("C5 02000000"), a,                   // fmt 3: same delta, field repeats
+                           hex("85 000010"), a);                    // small delta again
     test::for_each_split(input, [&](const test::Pieces& pieces, const std::string& label) {
         SCOPED_TRACE(label);
         ChunkDecoder d;
@@ -259,7 +260,8 @@ TEST(ChunkDecoder, ExtendedDeltaRepeatedOnContinuationsOfFormat1) {
     // fmt 1 with an extended delta, 200-byte message: the continuation chunk
     // repeats the delta (spec, FFmpeg) or omits it (some encoders).
     const auto p = pattern(200, 21);
-    const auto head = cat(hex("05 000010 000000 08 01000000"), hex("45 FFFFFF 0000C8 09 01000000"), slice(p, 0, 128));
+    const auto head =
+        cat(hex("05 000010 000000 08 01000000"), hex("45 FFFFFF 0000C8 09 01000000"), slice(p, 0, 128));
     const auto repeated = cat(head, hex("C5 01000000"), slice(p, 128, 72));
     const auto omitted = cat(head, hex("C5"), slice(p, 128, 72));
     for (const auto& input : {repeated, omitted}) {
@@ -281,7 +283,8 @@ TEST(ChunkDecoder, ExtendedDeltaRepeatedOnContinuationsOfFormat1) {
 
 TEST(ChunkDecoder, TimestampWraps) {
     const auto a = pattern(2, 1);
-    const auto input = cat(hex("05 FFFFFF 000002 08 01000000 FFFFFFF0"), a, hex("85 000020"), a, hex("C5"), a);
+    const auto input =
+        cat(hex("05 FFFFFF 000002 08 01000000 FFFFFFF0"), a, hex("85 000020"), a, hex("C5"), a);
     const Outcome o = feed_whole(input);
     ASSERT_EQ(o.messages.size(), 3u);
     EXPECT_EQ(o.messages[0].timestamp, 0xFFFFFFF0u);
@@ -337,9 +340,10 @@ TEST(ChunkDecoder, ChunkSizeOneAndSetChunkSizeMessage) {
     // Set Chunk Size 1 on csid 2, then a 3-byte message in three 1-byte chunks,
     // then Set Chunk Size 4096 (in 1-byte chunks) and a 300-byte message in one chunk.
     const auto v = pattern(300, 2);
-    const auto input = cat(hex("02 000000 000004 01 00000000 00000001"), hex("03 000000 000003 14 00000000 AA"),
-                           hex("C3 BB C3 CC"), hex("02 000000 000004 01 00000000 00"), hex("C2 00 C2 10 C2 00"),
-                           hex("06 000028 00012C 09 01000000"), v);
+    const auto input =
+        cat(hex("02 000000 000004 01 00000000 00000001"), hex("03 000000 000003 14 00000000 AA"),
+            hex("C3 BB C3 CC"), hex("02 000000 000004 01 00000000 00"), hex("C2 00 C2 10 C2 00"),
+            hex("06 000028 00012C 09 01000000"), v);
     test::for_each_split(input, [&](const test::Pieces& pieces, const std::string& label) {
         SCOPED_TRACE(label);
         ChunkDecoder d;
@@ -355,8 +359,8 @@ TEST(ChunkDecoder, ChunkSizeOneAndSetChunkSizeMessage) {
 TEST(ChunkDecoder, AbortMidMessage) {
     const auto v = pattern(300, 4);
     const auto input = cat(hex("06 000028 00012C 09 01000000"), slice(v, 0, 128),  // first chunk only
-                           hex("02 000000 000004 02 00000000 00000006"),          // Abort(6)
-                           hex("06 000050 000002 09 01000000 0102"));             // new message on 6
+                           hex("02 000000 000004 02 00000000 00000006"),           // Abort(6)
+                           hex("06 000050 000002 09 01000000 0102"));              // new message on 6
     test::for_each_split(input, [&](const test::Pieces& pieces, const std::string& label) {
         SCOPED_TRACE(label);
         ChunkDecoder d;
@@ -368,15 +372,15 @@ TEST(ChunkDecoder, AbortMidMessage) {
         EXPECT_EQ(d.buffered_bytes(), 0u);
     });
     // Without the Abort the new header is refused.
-    const Outcome bad =
-        feed_whole(cat(hex("06 000028 00012C 09 01000000"), slice(v, 0, 128), hex("06 000050 000002 09 01000000")));
+    const Outcome bad = feed_whole(
+        cat(hex("06 000028 00012C 09 01000000"), slice(v, 0, 128), hex("06 000050 000002 09 01000000")));
     EXPECT_EQ(bad.error, Errc::message_length_changed);
 }
 
 TEST(ChunkDecoder, AbortBetweenCallsInsideAChunk) {
     const auto v = pattern(300, 4);
-    const auto input = cat(hex("06 000028 00012C 09 01000000"), slice(v, 0, 128), hex("C6"), slice(v, 128, 128),
-                           hex("06 000050 000001 09 01000000 77"));
+    const auto input = cat(hex("06 000028 00012C 09 01000000"), slice(v, 0, 128), hex("C6"),
+                           slice(v, 128, 128), hex("06 000050 000001 09 01000000 77"));
     ChunkDecoder d;
     const std::size_t cut = 12 + 128 + 1 + 50;  // inside the second chunk
     DecodeResult r = d.decode(base::Bytes(input).first(cut));
@@ -453,8 +457,7 @@ TEST(ChunkDecoder, PartialBytesLimit) {
     Limits l;
     l.max_partial_bytes_total = 200;
     const auto v = pattern(128, 1);
-    const auto input =
-        cat(hex("03 000000 000100 14 00000000"), v, hex("04 000000 000100 14 00000000"), v);
+    const auto input = cat(hex("03 000000 000100 14 00000000"), v, hex("04 000000 000100 14 00000000"), v);
     ChunkDecoder d(l);
     const Outcome o = feed(d, {input});
     EXPECT_EQ(o.error, Errc::partial_bytes_exceeded);

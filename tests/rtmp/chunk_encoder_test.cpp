@@ -49,8 +49,8 @@ TEST(ChunkEncoder, SpecExample1ByteExact) {
         sizes.push_back(out.size_bytes() - before);
     }
     EXPECT_EQ(sizes, (std::vector<std::size_t>{44, 36, 33, 33}));
-    const auto expected =
-        cat(hex("03 0003E8 000020 08 39300000"), audio, hex("83 000014"), audio, hex("C3"), audio, hex("C3"), audio);
+    const auto expected = cat(hex("03 0003E8 000020 08 39300000"), audio, hex("83 000014"), audio, hex("C3"),
+                              audio, hex("C3"), audio);
     const auto bytes = out.flatten();
     EXPECT_EQ(bytes, expected);
     const auto back = decode_all(bytes);
@@ -82,8 +82,8 @@ TEST(ChunkEncoder, ReferenceExtendedTimestampExample) {
     ChunkEncoder enc;
     GatherList out;
     ASSERT_FALSE(enc.encode(Message{MessageType::audio, 0x01000000, 1, base::Payload::copy_of(p)}, 4, out));
-    EXPECT_EQ(out.flatten(), cat(hex("04 FFFFFF 0000C8 08 01000000 01000000"), slice(p, 0, 128), hex("C4 01000000"),
-                                 slice(p, 128, 72)));
+    EXPECT_EQ(out.flatten(), cat(hex("04 FFFFFF 0000C8 08 01000000 01000000"), slice(p, 0, 128),
+                                 hex("C4 01000000"), slice(p, 128, 72)));
 }
 
 TEST(ChunkEncoder, HeaderSelection) {
@@ -97,16 +97,18 @@ TEST(ChunkEncoder, HeaderSelection) {
         return base::ByteVector(out.segment(0).begin(), out.segment(0).end());
     };
     EXPECT_EQ(header_of({MessageType::video, 100, 1, p4}), hex("05 000064 000004 09 01000000"));
-    EXPECT_EQ(header_of({MessageType::video, 140, 1, p2}), hex("45 000028 000002 09"));   // length changed
-    EXPECT_EQ(header_of({MessageType::audio, 150, 1, p2}), hex("45 00000A 000002 08"));   // type changed
-    EXPECT_EQ(header_of({MessageType::audio, 170, 1, p2}), hex("85 000014"));             // delta changed
-    EXPECT_EQ(header_of({MessageType::audio, 190, 1, p2}), hex("C5"));                    // all repeat
+    EXPECT_EQ(header_of({MessageType::video, 140, 1, p2}), hex("45 000028 000002 09"));  // length changed
+    EXPECT_EQ(header_of({MessageType::audio, 150, 1, p2}), hex("45 00000A 000002 08"));  // type changed
+    EXPECT_EQ(header_of({MessageType::audio, 170, 1, p2}), hex("85 000014"));            // delta changed
+    EXPECT_EQ(header_of({MessageType::audio, 190, 1, p2}), hex("C5"));                   // all repeat
     EXPECT_EQ(header_of({MessageType::audio, 180, 1, p2}), hex("05 0000B4 000002 08 01000000"));  // backwards
-    EXPECT_EQ(header_of({MessageType::audio, 200, 2, p2}), hex("05 0000C8 000002 08 02000000"));  // other stream
+    EXPECT_EQ(header_of({MessageType::audio, 200, 2, p2}),
+              hex("05 0000C8 000002 08 02000000"));                            // other stream
     EXPECT_EQ(header_of({MessageType::audio, 200, 2, p2}), hex("85 000000"));  // delta 0 differs from 200
     EXPECT_EQ(header_of({MessageType::audio, 200, 2, p2}), hex("C5"));
     // Serial arithmetic: 0xFFFFFFF0 -> 0x10 is forward across the wrap.
-    EXPECT_EQ(header_of({MessageType::audio, 0xFFFFFFF0u, 2, p2}), hex("05 FFFFFF 000002 08 02000000 FFFFFFF0"));
+    EXPECT_EQ(header_of({MessageType::audio, 0xFFFFFFF0u, 2, p2}),
+              hex("05 FFFFFF 000002 08 02000000 FFFFFFF0"));
     EXPECT_EQ(header_of({MessageType::audio, 0x10, 2, p2}), hex("85 000020"));
     enc.reset(5);
     EXPECT_EQ(header_of({MessageType::audio, 0x30, 2, p2}), hex("05 000030 000002 08 02000000"));
@@ -119,8 +121,8 @@ TEST(ChunkEncoder, ExtendedDeltaRepeatsOnFormat3Messages) {
     ASSERT_FALSE(enc.encode({MessageType::audio, 0, 1, p}, 5, out));
     ASSERT_FALSE(enc.encode({MessageType::audio, 0x01000000, 1, p}, 5, out));
     ASSERT_FALSE(enc.encode({MessageType::audio, 0x02000000, 1, p}, 5, out));
-    EXPECT_EQ(out.flatten(), cat(hex("05 000000 000003 08 01000000"), p.bytes(), hex("85 FFFFFF 01000000"), p.bytes(),
-                                 hex("C5 01000000"), p.bytes()));
+    EXPECT_EQ(out.flatten(), cat(hex("05 000000 000003 08 01000000"), p.bytes(), hex("85 FFFFFF 01000000"),
+                                 p.bytes(), hex("C5 01000000"), p.bytes()));
     const auto back = decode_all(out.flatten());
     ASSERT_EQ(back.size(), 3u);
     EXPECT_EQ(back[2].timestamp, 0x02000000u);
@@ -185,7 +187,8 @@ TEST(ChunkEncoder, RandomRoundTrips) {
             const std::size_t len = next() % 4 == 0 ? next() % 2000 : next() % 40;
             base::ByteVector bytes(len);
             for (auto& b : bytes) b = static_cast<std::uint8_t>(next());
-            Message m{static_cast<MessageType>(1 + next() % 22), ts[k], next() % 3, base::Payload::from(std::move(bytes))};
+            Message m{static_cast<MessageType>(1 + next() % 22), ts[k], next() % 3,
+                      base::Payload::from(std::move(bytes))};
             ASSERT_FALSE(enc.encode(m, ids[k], out));
             sent.push_back(std::move(m));
         }
@@ -208,7 +211,8 @@ TEST(ChunkEncoder, RandomRoundTrips) {
             }
         }
         ASSERT_EQ(got.size(), sent.size()) << "round " << round;
-        for (std::size_t i = 0; i < sent.size(); ++i) ASSERT_EQ(got[i], sent[i]) << "round " << round << " #" << i;
+        for (std::size_t i = 0; i < sent.size(); ++i)
+            ASSERT_EQ(got[i], sent[i]) << "round " << round << " #" << i;
     }
 }
 

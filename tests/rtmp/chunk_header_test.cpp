@@ -70,7 +70,8 @@ TEST(ChunkHeader, FullHeaderReferenceExample) {
 
 TEST(ChunkHeader, ExtendedTimestampReferenceExample) {
     const auto h = encode_chunk_header(ChunkFormat::full, 4, {0x01000000, 200, 8, 1});
-    EXPECT_EQ(base::ByteVector(h.view().begin(), h.view().end()), hex("04 FFFFFF 0000C8 08 01000000 01000000"));
+    EXPECT_EQ(base::ByteVector(h.view().begin(), h.view().end()),
+              hex("04 FFFFFF 0000C8 08 01000000 01000000"));
     const auto c = encode_continuation_header(4, true, 0x01000000);
     EXPECT_EQ(base::ByteVector(c.view().begin(), c.view().end()), hex("C4 01000000"));
     // Exactly 0xFFFFFF also needs the extended field (the marker is taken).

@@ -21,9 +21,7 @@ using base::Payload;
 /// The peer's side of the wire: encodes messages as the peer would send them.
 class Peer {
 public:
-    void send(const Message& m, ChunkStreamId csid) {
-        ASSERT_FALSE(encoder_.encode(m, csid, out_));
-    }
+    void send(const Message& m, ChunkStreamId csid) { ASSERT_FALSE(encoder_.encode(m, csid, out_)); }
     void control(const ControlMessage& c) {
         send(to_message(c), csid::protocol_control);
         if (const auto* set = std::get_if<SetChunkSize>(&c)) {
@@ -83,7 +81,9 @@ private:
     ChunkDecoder decoder_;
 };
 
-std::vector<Message> decode_output(Connection& conn) { return PeerReader{}.read(conn); }
+std::vector<Message> decode_output(Connection& conn) {
+    return PeerReader{}.read(conn);
+}
 
 TEST(Connection, AppliesThePeersChunkSizeToTheNextChunk) {
     Peer peer;
@@ -279,7 +279,8 @@ TEST(Connection, AggregatesStayWholeWhenSplittingIsOff) {
 
 TEST(Connection, StopsParsingWhenTheEventQueueIsFull) {
     Peer peer;
-    for (int i = 0; i < 5; ++i) peer.send(media(MessageType::audio, static_cast<base::Timestamp>(i * 20), 10), csid::audio);
+    for (int i = 0; i < 5; ++i)
+        peer.send(media(MessageType::audio, static_cast<base::Timestamp>(i * 20), 10), csid::audio);
     const ByteVector wire = peer.take();
     Connection conn(ConnectionOptions{.max_pending_events = 2});
     base::Bytes input(wire);
@@ -326,7 +327,8 @@ TEST(Connection, OurSetChunkSizeAppliesToLaterMessages) {
 
 TEST(Connection, UnknownMessageTypesAreDeliveredNotDropped) {
     Peer peer;
-    peer.send(Message{static_cast<MessageType>(7), 0, 0, Payload::copy_of(test::hex("01 02"))}, csid::net_connection);
+    peer.send(Message{static_cast<MessageType>(7), 0, 0, Payload::copy_of(test::hex("01 02"))},
+              csid::net_connection);
     const ByteVector wire = peer.take();
     Connection conn;
     ASSERT_FALSE(conn.receive(wire).error);
@@ -338,7 +340,8 @@ TEST(Connection, UnknownMessageTypesAreDeliveredNotDropped) {
 TEST(Connection, SameEventsAtEverySplitPoint) {
     Peer peer;
     peer.control(SetChunkSize{200});
-    peer.send(Message{MessageType::command_amf0, 0, 0, Payload::copy_of(test::hex("02 00 07 636f6e6e656374 00 3FF0000000000000 05"))},
+    peer.send(Message{MessageType::command_amf0, 0, 0,
+                      Payload::copy_of(test::hex("02 00 07 636f6e6e656374 00 3FF0000000000000 05"))},
               csid::net_connection);
     peer.send(media(MessageType::video, 0, 450), csid::video);
     peer.send(media(MessageType::audio, 0xFFFFFF + 5, 130), csid::audio);  // extended timestamp

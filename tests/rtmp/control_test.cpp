@@ -42,14 +42,18 @@ TEST(Control, ReferenceProtocolControlExamples) {
 }
 
 TEST(Control, ReferenceUserControlExamples) {
-    EXPECT_EQ(wire(to_message(UserControl::stream_begin(1))), hex("02 000000 000006 04 00000000 0000 00000001"));
+    EXPECT_EQ(wire(to_message(UserControl::stream_begin(1))),
+              hex("02 000000 000006 04 00000000 0000 00000001"));
     EXPECT_EQ(wire(to_message(UserControl::set_buffer_length(1, 3000))),
               hex("02 000000 00000A 04 00000000 0003 00000001 00000BB8"));
-    EXPECT_EQ(to_message(UserControl::ping_request(0x11223344)).payload, base::Payload::copy_of(hex("0006 11223344")));
-    EXPECT_EQ(to_message(UserControl::ping_response(7)).payload, base::Payload::copy_of(hex("0007 00000007")));
+    EXPECT_EQ(to_message(UserControl::ping_request(0x11223344)).payload,
+              base::Payload::copy_of(hex("0006 11223344")));
+    EXPECT_EQ(to_message(UserControl::ping_response(7)).payload,
+              base::Payload::copy_of(hex("0007 00000007")));
     EXPECT_EQ(to_message(UserControl::stream_eof(2)).payload, base::Payload::copy_of(hex("0001 00000002")));
     EXPECT_EQ(to_message(UserControl::stream_dry(2)).payload, base::Payload::copy_of(hex("0002 00000002")));
-    EXPECT_EQ(to_message(UserControl::stream_is_recorded(3)).payload, base::Payload::copy_of(hex("0004 00000003")));
+    EXPECT_EQ(to_message(UserControl::stream_is_recorded(3)).payload,
+              base::Payload::copy_of(hex("0004 00000003")));
 }
 
 TEST(Control, DecodeBackEveryProtocolControl) {
@@ -71,10 +75,11 @@ TEST(Control, DecodeBackEveryProtocolControl) {
     ASSERT_TRUE(ab);
     EXPECT_EQ(ab->chunk_stream, 65536u);
     // Round trip through the variant.
-    for (const ControlMessage& m : {ControlMessage{SetChunkSize{1}}, ControlMessage{AbortMessage{3}},
-                                    ControlMessage{Acknowledgement{0xFFFFFFFF}}, ControlMessage{WindowAckSize{5}},
-                                    ControlMessage{SetPeerBandwidth{9, BandwidthLimit::hard}},
-                                    ControlMessage{UserControl::set_buffer_length(4, 100)}}) {
+    for (const ControlMessage& m :
+         {ControlMessage{SetChunkSize{1}}, ControlMessage{AbortMessage{3}},
+          ControlMessage{Acknowledgement{0xFFFFFFFF}}, ControlMessage{WindowAckSize{5}},
+          ControlMessage{SetPeerBandwidth{9, BandwidthLimit::hard}},
+          ControlMessage{UserControl::set_buffer_length(4, 100)}}) {
         auto back = decode_control(to_message(m));
         ASSERT_TRUE(back);
         if (std::holds_alternative<UserControl>(m)) {
@@ -122,14 +127,18 @@ TEST(Control, DecodeUserControlEvents) {
 
 TEST(Control, ShortPayloads) {
     auto m = [](MessageType t, const char* h) { return Message{t, 0, 0, base::Payload::copy_of(hex(h))}; };
-    EXPECT_EQ(decode_set_chunk_size(m(MessageType::set_chunk_size, "00 00 10")).error(), Errc::control_payload_short);
+    EXPECT_EQ(decode_set_chunk_size(m(MessageType::set_chunk_size, "00 00 10")).error(),
+              Errc::control_payload_short);
     EXPECT_EQ(decode_abort(m(MessageType::abort, "")).error(), Errc::control_payload_short);
-    EXPECT_EQ(decode_acknowledgement(m(MessageType::acknowledgement, "01")).error(), Errc::control_payload_short);
-    EXPECT_EQ(decode_window_ack_size(m(MessageType::window_ack_size, "01 02")).error(), Errc::control_payload_short);
+    EXPECT_EQ(decode_acknowledgement(m(MessageType::acknowledgement, "01")).error(),
+              Errc::control_payload_short);
+    EXPECT_EQ(decode_window_ack_size(m(MessageType::window_ack_size, "01 02")).error(),
+              Errc::control_payload_short);
     EXPECT_EQ(decode_set_peer_bandwidth(m(MessageType::set_peer_bandwidth, "002625A0")).error(),
               Errc::control_payload_short);
     EXPECT_EQ(decode_user_control(m(MessageType::user_control, "00")).error(), Errc::control_payload_short);
-    EXPECT_EQ(decode_user_control(m(MessageType::user_control, "0000 000000")).error(), Errc::control_payload_short);
+    EXPECT_EQ(decode_user_control(m(MessageType::user_control, "0000 000000")).error(),
+              Errc::control_payload_short);
     EXPECT_EQ(decode_user_control(m(MessageType::user_control, "0003 00000001 0000")).error(),
               Errc::control_payload_short);
     EXPECT_EQ(decode_user_control(m(MessageType::user_control, "0006")).error(), Errc::control_payload_short);

@@ -17,7 +17,9 @@ using test::cat;
 using test::hex;
 using Packet = std::array<std::uint8_t, hd::packet_size>;
 
-std::string hex_of(base::Bytes bytes) { return base::to_hex(bytes); }
+std::string hex_of(base::Bytes bytes) {
+    return base::to_hex(bytes);
+}
 
 // REFERENCE.md §9.6 inputs: C1 = time 0, version 09 00 7C 02, byte i = i mod 256
 // for i >= 8; S1 = time 0, version 03 05 01 01, byte i = (255 - i) mod 256.
@@ -36,7 +38,8 @@ Packet vector_s1() {
 }
 
 TEST(HandshakeDigest, KeysAreTheFlashKeys) {
-    const auto tail = hex("F0 EE C2 4A 80 68 BE E8 2E 00 D0 D1 02 9E 7E 57 6E EC 5D 2D 29 80 6F AB 93 B8 E6 36 CF EB 31 AE");
+    const auto tail = hex(
+        "F0 EE C2 4A 80 68 BE E8 2E 00 D0 D1 02 9E 7E 57 6E EC 5D 2D 29 80 6F AB 93 B8 E6 36 CF EB 31 AE");
     const auto client = cat(ascii("Genuine Adobe Flash Player 001"), tail);
     const auto server = cat(ascii("Genuine Adobe Flash Media Server 001"), tail);
     EXPECT_EQ(hex_of(hd::client_key()), hex_of(client));
@@ -73,7 +76,7 @@ TEST(HandshakeDigest, KeyPositionsFollowSection92) {
     Packet p{};
     EXPECT_EQ(hd::key_position(p, DigestSchema::schema0), 8u);
     EXPECT_EQ(hd::key_position(p, DigestSchema::schema1), 772u);
-    p[768] = p[769] = p[770] = p[771] = 0xFF;  // 1020 mod 632 = 388
+    p[768] = p[769] = p[770] = p[771] = 0xFF;                        // 1020 mod 632 = 388
     p[1532] = 0x01, p[1533] = 0x02, p[1534] = 0x03, p[1535] = 0x04;  // 10
     EXPECT_EQ(hd::key_position(p, DigestSchema::schema0), 388u + 8u);
     EXPECT_EQ(hd::key_position(p, DigestSchema::schema1), 10u + 772u);

@@ -23,7 +23,9 @@ using test::hex;
 
 constexpr std::size_t packet = Handshake::packet_size;
 
-std::string hex_of(base::Bytes bytes) { return base::to_hex(bytes); }
+std::string hex_of(base::Bytes bytes) {
+    return base::to_hex(bytes);
+}
 
 // A deterministic random source: the same seed gives the same bytes, so a
 // fresh Handshake built with it reproduces the same packets in every plan.
@@ -304,7 +306,8 @@ TEST_P(ServerVersion, AnswersThreeOrRefuses) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ServerVersion,
-                         ::testing::Values(VersionCase{0, Errc::ok}, VersionCase{3, Errc::ok}, VersionCase{4, Errc::ok},
+                         ::testing::Values(VersionCase{0, Errc::ok}, VersionCase{3, Errc::ok},
+                                           VersionCase{4, Errc::ok},
                                            VersionCase{6, Errc::handshake_rtmpe_unsupported},
                                            VersionCase{8, Errc::handshake_rtmpe_unsupported},
                                            VersionCase{9, Errc::handshake_rtmpe_unsupported},
@@ -344,7 +347,7 @@ TEST(Handshake, ServerFallsBackToSimpleOnAForgedDigest) {
     EXPECT_FALSE(server.peer_digest_verified());
     EXPECT_EQ(hex_of(server.peer_version()), "09007c02");
     const ByteVector reply = server.take_output();
-    EXPECT_EQ(hex_of(base::Bytes{reply}.subspan(5, 4)), "00000000");  // simple S1
+    EXPECT_EQ(hex_of(base::Bytes{reply}.subspan(5, 4)), "00000000");                        // simple S1
     EXPECT_TRUE(std::equal(c0c1.begin() + 9, c0c1.end(), reply.begin() + 1 + packet + 8));  // S2 echoes C1
 
     // The digest client sees a simple server and goes on with the echo.

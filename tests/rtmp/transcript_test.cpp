@@ -89,23 +89,37 @@ std::string media(const char* kind, const MessageEvent& e) {
 
 const char* user_control_name(UserControlEvent e) {
     switch (e) {
-        case UserControlEvent::stream_begin: return "stream_begin";
-        case UserControlEvent::stream_eof: return "stream_eof";
-        case UserControlEvent::stream_dry: return "stream_dry";
-        case UserControlEvent::set_buffer_length: return "set_buffer_length";
-        case UserControlEvent::stream_is_recorded: return "stream_is_recorded";
-        case UserControlEvent::ping_request: return "ping_request";
-        case UserControlEvent::ping_response: return "ping_response";
-        default: return "other";
+        case UserControlEvent::stream_begin:
+            return "stream_begin";
+        case UserControlEvent::stream_eof:
+            return "stream_eof";
+        case UserControlEvent::stream_dry:
+            return "stream_dry";
+        case UserControlEvent::set_buffer_length:
+            return "set_buffer_length";
+        case UserControlEvent::stream_is_recorded:
+            return "stream_is_recorded";
+        case UserControlEvent::ping_request:
+            return "ping_request";
+        case UserControlEvent::ping_response:
+            return "ping_response";
+        default:
+            return "other";
     }
 }
 
 std::string render(const ControlMessage& c) {
     struct Visitor {
-        std::string operator()(const SetChunkSize& m) { return "set_chunk_size " + std::to_string(m.chunk_size); }
+        std::string operator()(const SetChunkSize& m) {
+            return "set_chunk_size " + std::to_string(m.chunk_size);
+        }
         std::string operator()(const AbortMessage& m) { return "abort " + std::to_string(m.chunk_stream); }
-        std::string operator()(const Acknowledgement& m) { return "ack " + std::to_string(m.sequence_number); }
-        std::string operator()(const WindowAckSize& m) { return "window_ack_size " + std::to_string(m.window); }
+        std::string operator()(const Acknowledgement& m) {
+            return "ack " + std::to_string(m.sequence_number);
+        }
+        std::string operator()(const WindowAckSize& m) {
+            return "window_ack_size " + std::to_string(m.window);
+        }
         std::string operator()(const SetPeerBandwidth& m) {
             static const char* limits[] = {"hard", "soft", "dynamic"};
             const auto l = static_cast<unsigned>(m.limit);
@@ -117,7 +131,8 @@ std::string render(const ControlMessage& c) {
                 return s + " ts=" + std::to_string(m.timestamp);
             }
             s += " stream=" + std::to_string(m.stream_id);
-            if (m.event == UserControlEvent::set_buffer_length) s += " ms=" + std::to_string(m.buffer_length_ms);
+            if (m.event == UserControlEvent::set_buffer_length)
+                s += " ms=" + std::to_string(m.buffer_length_ms);
             return s;
         }
     };
@@ -126,18 +141,28 @@ std::string render(const ControlMessage& c) {
 
 std::string render(const Event& event) {
     struct Visitor {
-        std::string operator()(const CommandReceived& e) { return "command " + where(e) + ": " + amf_values(e.message); }
-        std::string operator()(const DataReceived& e) { return "data " + where(e) + ": " + amf_values(e.message); }
+        std::string operator()(const CommandReceived& e) {
+            return "command " + where(e) + ": " + amf_values(e.message);
+        }
+        std::string operator()(const DataReceived& e) {
+            return "data " + where(e) + ": " + amf_values(e.message);
+        }
         std::string operator()(const AudioReceived& e) { return media("audio", e); }
         std::string operator()(const VideoReceived& e) { return media("video", e); }
         std::string operator()(const SharedObjectReceived& e) { return media("shared_object", e); }
         std::string operator()(const AggregateReceived& e) { return media("aggregate", e); }
         std::string operator()(const UnknownMessageReceived& e) { return media("unknown", e); }
         std::string operator()(const UserControlReceived& e) { return render(ControlMessage{e.control}); }
-        std::string operator()(const PeerAcknowledged& e) { return "peer_ack " + std::to_string(e.sequence_number); }
+        std::string operator()(const PeerAcknowledged& e) {
+            return "peer_ack " + std::to_string(e.sequence_number);
+        }
         std::string operator()(const ControlApplied& e) { return "control " + render(e.control); }
-        std::string operator()(const MessageRejected& e) { return "rejected " + e.error.message() + ": " + e.detail; }
-        std::string operator()(const ProtocolViolation& e) { return "violation " + e.error.message() + ": " + e.detail; }
+        std::string operator()(const MessageRejected& e) {
+            return "rejected " + e.error.message() + ": " + e.detail;
+        }
+        std::string operator()(const ProtocolViolation& e) {
+            return "violation " + e.error.message() + ": " + e.detail;
+        }
     };
     return std::visit(Visitor{}, event);
 }
@@ -157,7 +182,8 @@ std::vector<std::string> render_output(Connection& conn) {
         input = input.subspan(r.consumed);
         if (!r.message) continue;
         auto control = decode_control(*r.message);
-        lines.push_back(control ? render(*control) : media("message", MessageEvent{*r.message, r.chunk_stream}));
+        lines.push_back(control ? render(*control)
+                                : media("message", MessageEvent{*r.message, r.chunk_stream}));
     }
     return lines;
 }

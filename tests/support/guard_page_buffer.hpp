@@ -23,7 +23,8 @@ public:
         if (map == MAP_FAILED) throw std::runtime_error("GuardPageBuffer: mmap failed");
         base_ = static_cast<std::uint8_t*>(map);
         std::uint8_t* guard = base_ + data_pages * page;
-        if (mprotect(guard, page, PROT_NONE) != 0) throw std::runtime_error("GuardPageBuffer: mprotect failed");
+        if (mprotect(guard, page, PROT_NONE) != 0)
+            throw std::runtime_error("GuardPageBuffer: mprotect failed");
         data_ = guard - bytes.size();
         if (!bytes.empty()) std::memcpy(data_, bytes.data(), bytes.size());
         size_ = bytes.size();

@@ -138,22 +138,23 @@ bool Reader3::State::vector(std::uint8_t marker, Value& out, std::uint32_t heade
         return true;
     };
     switch (marker) {
-    case amf3::vector_int: {
-        VectorInt& v = out.variant().emplace<VectorInt>();
-        v.fixed = fixed;
-        return read_scalars(v, [](base::ByteReader& r) { return r.i32be(); });
-    }
-    case amf3::vector_uint: {
-        VectorUint& v = out.variant().emplace<VectorUint>();
-        v.fixed = fixed;
-        return read_scalars(v, [](base::ByteReader& r) { return r.u32be(); });
-    }
-    case amf3::vector_double: {
-        VectorDouble& v = out.variant().emplace<VectorDouble>();
-        v.fixed = fixed;
-        return read_scalars(v, [](base::ByteReader& r) { return r.f64be(); });
-    }
-    default: break;
+        case amf3::vector_int: {
+            VectorInt& v = out.variant().emplace<VectorInt>();
+            v.fixed = fixed;
+            return read_scalars(v, [](base::ByteReader& r) { return r.i32be(); });
+        }
+        case amf3::vector_uint: {
+            VectorUint& v = out.variant().emplace<VectorUint>();
+            v.fixed = fixed;
+            return read_scalars(v, [](base::ByteReader& r) { return r.u32be(); });
+        }
+        case amf3::vector_double: {
+            VectorDouble& v = out.variant().emplace<VectorDouble>();
+            v.fixed = fixed;
+            return read_scalars(v, [](base::ByteReader& r) { return r.f64be(); });
+        }
+        default:
+            break;
     }
     VectorObject& v = out.variant().emplace<VectorObject>();
     v.fixed = fixed;

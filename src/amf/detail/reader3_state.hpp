@@ -16,10 +16,10 @@
 #include <system_error>
 #include <vector>
 
+#include "amf/detail/small_table.hpp"
 #include "amf/errors.hpp"
 #include "amf/limits.hpp"
 #include "amf/reader3.hpp"
-#include "amf/detail/small_table.hpp"
 #include "amf/value.hpp"
 #include "base/byte_reader.hpp"
 
