@@ -181,11 +181,18 @@ void Connection::maybe_acknowledge() {
 std::error_code Connection::send(const Message& message, ChunkStreamId chunk_stream) {
     if (failed()) return error_;
     // Check before encoding: the encoder appends, and a refused message
-    // must leave the output as it was.
-    if (output_.size_bytes() + message.payload.size() > options_.limits.max_output_bytes) {
+    // must leave the output as it was. Headers are counted at their largest
+    // (basic 3 + message 11 + extended timestamp 4 bytes per chunk), so the
+    // queue can never pass the limit, at the price of refusing a message
+    // that would have fitted by a few bytes.
+    const std::size_t payload = message.payload.size();
+    const std::size_t chunks =
+        payload == 0 ? 1 : (payload + encoder_.chunk_size() - 1) / encoder_.chunk_size();
+    const std::size_t worst_case = payload + chunks * max_chunk_header_size;
+    if (output_.size_bytes() + worst_case > options_.limits.max_output_bytes) {
         fail(Errc::output_limit_exceeded,
-             "output queue " + std::to_string(output_.size_bytes()) + " bytes + message " +
-                 std::to_string(message.payload.size()),
+             "output queue " + std::to_string(output_.size_bytes()) + " bytes + message of " +
+                 std::to_string(payload) + " bytes",
              bytes_received_);
         return error_;
     }

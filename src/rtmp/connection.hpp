@@ -46,9 +46,11 @@
 //    and the fatal error, if any. After a fatal error the connection is
 //    failed: one ProtocolViolation event is queued, receive() consumes
 //    nothing more, output already queued stays available for a last write.
-//  - Output is bounded by Limits::max_output_bytes: a send() that would pass
-//    it fails with Errc::output_limit_exceeded and fails the connection (a
-//    peer that does not read must not grow our memory).
+//  - Output is bounded by Limits::max_output_bytes: a send() that could pass
+//    it (payload plus the largest possible header on every chunk) fails
+//    with Errc::output_limit_exceeded and fails the connection (a peer that
+//    does not read must not grow our memory). Queued output never exceeds
+//    the limit.
 //  - Never throws on peer input; all memory is bounded by Limits.
 //  - Not thread-safe: one owner (the connection's worker thread).
 #include <cstddef>

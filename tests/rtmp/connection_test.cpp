@@ -313,6 +313,20 @@ TEST(Connection, OutputLimitFailsTheConnectionAndKeepsQueuedBytes) {
     EXPECT_FALSE(conn.wants_write());
 }
 
+TEST(Connection, OutputLimitCountsChunkHeadersToo) {
+    // Found by connection_fuzz: a 250-byte message fits a 256-byte limit by
+    // its payload, but at chunk size 128 it goes out as 263 bytes.
+    ConnectionOptions options;
+    options.limits.max_output_bytes = 256;
+    Connection small(options);
+    EXPECT_FALSE(small.send(media(MessageType::video, 0, 200), csid::video));
+    EXPECT_LE(small.output().size_bytes(), 256u);
+    Connection tight(options);
+    EXPECT_EQ(tight.send(media(MessageType::video, 0, 250), csid::video),
+              make_error_code(Errc::output_limit_exceeded));
+    EXPECT_EQ(tight.output().size_bytes(), 0u);
+}
+
 TEST(Connection, OurSetChunkSizeAppliesToLaterMessages) {
     Connection conn;
     ASSERT_FALSE(conn.send_control(SetChunkSize{4096}));
