@@ -14,8 +14,10 @@ packages=(
   libcli11-dev        # command line of the sluice binary
   libgtest-dev libgmock-dev   # unit tests
   libbenchmark-dev    # micro-benchmarks in bench/
-  # real peers for the interop tests (tests/interop, CTest label "interop")
+  # real peers for the interop tests (tests/interop, CTest label "interop"):
+  # FFmpeg, rtmpdump (librtmp) and GStreamer's rtmpsink (librtmp, OBS's stand-in)
   ffmpeg rtmpdump
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 )
 
 sudo_cmd=()

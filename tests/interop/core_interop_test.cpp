@@ -15,13 +15,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "flv/file_reader.hpp"
+#include "flv/file_writer.hpp"
 #include "flv/tag_header.hpp"
 #include "interop/core_server.hpp"
 #include "rtmp/command.hpp"
@@ -181,6 +184,80 @@ protected:
         EXPECT_TRUE(played) << "the client never sent play; last error: " << server.error();
     }
 
+    /// What one publishing client sent, answered the way servers do (REFERENCE.md §4.4-§4.5).
+    struct Published {
+        std::vector<std::string> commands;
+        std::vector<Media> media;
+        bool metadata_seen = false;
+    };
+
+    /// Answers a publisher until it closes the connection; collects its commands and media.
+    static void receive_publish(CoreServer& server, Clock::time_point deadline, Published& out) {
+        while (auto event = server.next_event(deadline)) {
+            if (const auto* command = std::get_if<rtmp::CommandReceived>(&*event)) {
+                auto decoded = rtmp::decode_command(command->message);
+                ASSERT_TRUE(decoded) << decoded.error().message();
+                const rtmp::Command& c = *decoded;
+                out.commands.push_back(c.name);
+                if (c.name == "connect") {
+                    auto connect = rtmp::ConnectCommand::decode(c);
+                    ASSERT_TRUE(connect);
+                    EXPECT_EQ(connect->app, "live");
+                    ASSERT_TRUE(server.answer_connect(c.transaction_id, deadline)) << server.error();
+                } else if (c.name == "createStream") {
+                    ASSERT_TRUE(server.send(rtmp::CreateStreamResult{c.transaction_id, 1}.encode(),
+                                            rtmp::csid::net_connection, deadline));
+                } else if (c.name == "publish") {
+                    auto publish = rtmp::PublishCommand::decode(c);
+                    ASSERT_TRUE(publish);
+                    EXPECT_EQ(publish->stream_name, "test");
+                    EXPECT_EQ(publish->mode, rtmp::PublishMode::live);
+                    const auto msid = command->message.stream_id;
+                    ASSERT_TRUE(server.send_control(rtmp::UserControl::stream_begin(msid), deadline));
+                    ASSERT_TRUE(server.send(
+                        rtmp::OnStatus::make(rtmp::Status::publish_start).encode(rtmp::Encoding::amf0, msid),
+                        rtmp::csid::net_stream, deadline));
+                } else if (c.name == "deleteStream") {
+                    // No response (spec 7.2.2.3); FFmpeg closes right after sending it.
+                } else if (c.name == "FCUnpublish") {
+                    // Answered, but the client may already be gone: a failed write is fine here.
+                    (void)server.send(rtmp::CallResult::undefined_result(c.transaction_id).encode(),
+                                      rtmp::csid::net_connection, deadline);
+                } else if (c.transaction_id != 0) {
+                    ASSERT_TRUE(server.send(rtmp::CallResult::undefined_result(c.transaction_id).encode(),
+                                            rtmp::csid::net_connection, deadline))
+                        << c.name << ": " << server.error();
+                }
+            } else if (const auto* data = std::get_if<rtmp::DataReceived>(&*event)) {
+                auto decoded = rtmp::decode_data_message(data->message);
+                ASSERT_TRUE(decoded) << decoded.error().message();
+                auto meta = rtmp::MetaData::decode(*decoded);
+                ASSERT_TRUE(meta) << "the publisher's data message is not @setDataFrame/onMetaData";
+                out.metadata_seen = true;
+            } else if (const auto* audio = std::get_if<rtmp::AudioReceived>(&*event)) {
+                out.media.push_back({audio->message.type, audio->message.timestamp, audio->message.payload});
+            } else if (const auto* video = std::get_if<rtmp::VideoReceived>(&*event)) {
+                out.media.push_back({video->message.type, video->message.timestamp, video->message.payload});
+            } else if (const auto* violation = std::get_if<rtmp::ProtocolViolation>(&*event)) {
+                FAIL() << "protocol violation: " << violation->detail;
+            }
+        }
+    }
+
+    /// Writes media messages as an FLV file with our FileWriter (for decoding by ffmpeg).
+    static void write_flv(const std::string& path, const std::vector<Media>& media) {
+        flv::FileWriter writer;
+        base::ByteWriter out;
+        const auto header = writer.header(flv::FileHeader{});
+        out.bytes(header);
+        for (const Media& m : media) {
+            ASSERT_FALSE(writer.write_tag(out, static_cast<std::uint8_t>(m.type), m.timestamp, m.payload));
+        }
+        std::ofstream file(path, std::ios::binary);
+        file.write(reinterpret_cast<const char*>(out.data().data()),
+                   static_cast<std::streamsize>(out.size()));
+    }
+
     static inline std::string dir_;
     static inline std::string clip_;
 };
@@ -199,71 +276,77 @@ TEST_F(CoreInterop, FfmpegPublishesAndEveryMediaMessageArrivesIntact) {
     EXPECT_EQ(server.handshake().kind(), rtmp::HandshakeKind::digest);
     EXPECT_TRUE(server.handshake().peer_digest_verified());
 
-    std::vector<Media> received;
-    std::vector<std::string> commands;
-    bool metadata_seen = false;
-    while (auto event = server.next_event(deadline)) {
-        if (const auto* command = std::get_if<rtmp::CommandReceived>(&*event)) {
-            auto decoded = rtmp::decode_command(command->message);
-            ASSERT_TRUE(decoded) << decoded.error().message();
-            const rtmp::Command& c = *decoded;
-            commands.push_back(c.name);
-            if (c.name == "connect") {
-                auto connect = rtmp::ConnectCommand::decode(c);
-                ASSERT_TRUE(connect);
-                EXPECT_EQ(connect->app, "live");
-                ASSERT_TRUE(server.answer_connect(c.transaction_id, deadline)) << server.error();
-            } else if (c.name == "createStream") {
-                ASSERT_TRUE(server.send(rtmp::CreateStreamResult{c.transaction_id, 1}.encode(),
-                                        rtmp::csid::net_connection, deadline));
-            } else if (c.name == "publish") {
-                auto publish = rtmp::PublishCommand::decode(c);
-                ASSERT_TRUE(publish);
-                EXPECT_EQ(publish->stream_name, "test");
-                EXPECT_EQ(publish->mode, rtmp::PublishMode::live);
-                const auto msid = command->message.stream_id;
-                ASSERT_TRUE(server.send_control(rtmp::UserControl::stream_begin(msid), deadline));
-                ASSERT_TRUE(server.send(
-                    rtmp::OnStatus::make(rtmp::Status::publish_start).encode(rtmp::Encoding::amf0, msid),
-                    rtmp::csid::net_stream, deadline));
-            } else if (c.name == "deleteStream") {
-                // No response (spec 7.2.2.3); FFmpeg closes right after sending it.
-            } else if (c.name == "FCUnpublish") {
-                // Answered, but FFmpeg may already be gone: a failed write is fine here.
-                (void)server.send(rtmp::CallResult::undefined_result(c.transaction_id).encode(),
-                                  rtmp::csid::net_connection, deadline);
-            } else if (c.transaction_id != 0) {
-                ASSERT_TRUE(server.send(rtmp::CallResult::undefined_result(c.transaction_id).encode(),
-                                        rtmp::csid::net_connection, deadline))
-                    << c.name << ": " << server.error();
-            }
-        } else if (const auto* data = std::get_if<rtmp::DataReceived>(&*event)) {
-            auto decoded = rtmp::decode_data_message(data->message);
-            ASSERT_TRUE(decoded) << decoded.error().message();
-            auto meta = rtmp::MetaData::decode(*decoded);
-            ASSERT_TRUE(meta) << "the publisher's data message is not @setDataFrame/onMetaData";
-            EXPECT_TRUE(meta->properties.find("width") != nullptr);
-            metadata_seen = true;
-        } else if (const auto* audio = std::get_if<rtmp::AudioReceived>(&*event)) {
-            received.push_back({audio->message.type, audio->message.timestamp, audio->message.payload});
-        } else if (const auto* video = std::get_if<rtmp::VideoReceived>(&*event)) {
-            received.push_back({video->message.type, video->message.timestamp, video->message.payload});
-        } else if (const auto* violation = std::get_if<rtmp::ProtocolViolation>(&*event)) {
-            FAIL() << "protocol violation from FFmpeg: " << violation->detail;
-        }
-    }
+    Published published;
+    receive_publish(server, deadline, published);
     EXPECT_EQ(ffmpeg.wait(deadline), 0) << read_file(dir_ + "/publish.log");
     const std::vector<std::string> expected_start = {"connect", "releaseStream", "FCPublish", "createStream",
                                                      "publish"};
-    ASSERT_GE(commands.size(), expected_start.size());
-    EXPECT_EQ(std::vector<std::string>(commands.begin(), commands.begin() + 5), expected_start);
-    EXPECT_TRUE(metadata_seen);
+    ASSERT_GE(published.commands.size(), expected_start.size());
+    EXPECT_EQ(std::vector<std::string>(published.commands.begin(), published.commands.begin() + 5),
+              expected_start);
+    EXPECT_TRUE(published.metadata_seen);
 
     const std::vector<Media> source = clip_media(nullptr);
-    ASSERT_EQ(received.size(), source.size());
+    ASSERT_EQ(published.media.size(), source.size());
     for (std::size_t i = 0; i < source.size(); ++i) {
-        ASSERT_EQ(received[i], source[i]) << "message " << i << " differs from the source tag";
+        ASSERT_EQ(published.media[i], source[i]) << "message " << i << " differs from the source tag";
     }
+}
+
+TEST_F(CoreInterop, GstreamerRtmpsinkPublishesThroughLibrtmpAsObsDoes) {
+    // OBS publishes through librtmp with FMLE's commands; GStreamer's rtmpsink
+    // (librtmp) is its closest stand-in. GStreamer remuxes the clip, so the
+    // check is on decoded frames: what arrived, written out with our
+    // FileWriter, must decode to the source's frames.
+    const auto deadline = Clock::now() + 60s;
+    CoreServer server;
+    const std::string url = "rtmp://127.0.0.1:" + std::to_string(server.port()) + "/live/test live=1";
+    Child gst({"gst-launch-1.0",
+               "-q",
+               "filesrc",
+               "location=" + clip_,
+               "!",
+               "flvdemux",
+               "name=d",
+               "d.video",
+               "!",
+               "queue",
+               "!",
+               "h264parse",
+               "!",
+               "flvmux",
+               "name=m",
+               "streamable=true",
+               "!",
+               "rtmpsink",
+               "location=" + url,
+               "d.audio",
+               "!",
+               "queue",
+               "!",
+               "aacparse",
+               "!",
+               "m."},
+              dir_ + "/gst.log");
+    ASSERT_TRUE(server.accept_and_handshake(deadline)) << server.error() << "\n"
+                                                       << read_file(dir_ + "/gst.log");
+    // Plain librtmp (and OBS's fork) send a simple C1 (REFERENCE.md §9.4).
+    EXPECT_EQ(server.handshake().kind(), rtmp::HandshakeKind::simple);
+
+    Published published;
+    receive_publish(server, deadline, published);
+    EXPECT_EQ(gst.wait(deadline), 0) << read_file(dir_ + "/gst.log");
+    ASSERT_GE(published.commands.size(), 4u);
+    EXPECT_EQ(published.commands[0], "connect");
+    EXPECT_NE(std::find(published.commands.begin(), published.commands.end(), "publish"),
+              published.commands.end());
+    ASSERT_FALSE(published.media.empty());
+
+    const std::string received = dir_ + "/gst_received.flv";
+    write_flv(received, published.media);
+    const std::string expected = framemd5(clip_);
+    ASSERT_FALSE(expected.empty());
+    EXPECT_EQ(framemd5(received), expected);
 }
 
 TEST_F(CoreInterop, FfmpegPlaysAndDecodesTheSameFrames) {
