@@ -1,17 +1,18 @@
 #pragma once
 // Shared by amf0_fuzz.cpp and amf3_fuzz.cpp: the first four input bytes
 // choose the amf::Limits (the options are fuzzed too, STYLE.md rule 9), the
-// rest is AMF data. Also a helper that says whether a Value holds something
-// Writer0 maps lossily (so an AMF0 round trip may change it).
+// rest is AMF data; round_trip() is the whole check both targets run.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <vector>
 
 #include "amf/debug_string.hpp"
 #include "amf/limits.hpp"
 #include "amf/value.hpp"
+#include "base/byte_writer.hpp"
 
 namespace sluice::amf::fuzz {
 
@@ -73,6 +74,41 @@ inline bool amf0_lossy(const Value& v) {
 [[noreturn]] inline void failure(const char* what) {
     std::fprintf(stderr, "AMF round trip failure: %s\n", what);
     std::abort();
+}
+
+/// Decodes `data` (options first) with Reader under fuzzed limits; when that
+/// succeeds, re-encodes with one Writer, decodes again and aborts on any
+/// disagreement: the re-encoded bytes must decode to equal values (except
+/// those `may_change` says the writer maps lossily) and encode again to the
+/// same bytes.
+template <class Reader, class Writer>
+int round_trip(const std::uint8_t* data, std::size_t size, bool (*may_change)(const Value&)) {
+    if (size < option_bytes) return 0;
+    const Limits limits = limits_from(data);
+    const base::Bytes input(data + option_bytes, size - option_bytes);
+    const auto encode = [](const std::vector<Value>& values) {
+        base::ByteWriter out;
+        Writer w(out);
+        for (const auto& v : values) w.write(v);
+        return out.take();
+    };
+
+    Reader first(input, limits);
+    auto v1 = first.read_all();
+    if (!v1) return 0;
+
+    const auto b2 = encode(*v1);
+    Reader second(b2, relaxed(limits));
+    auto v2 = second.read_all();
+    if (!v2) failure(v2.error().message().c_str());
+    if (v2->size() != v1->size()) failure("value count changed");
+    for (std::size_t i = 0; i < v1->size(); ++i) {
+        if (!(may_change && may_change((*v1)[i])) && !((*v1)[i] == (*v2)[i])) {
+            mismatch("decode(encode(v)) != v", (*v1)[i], (*v2)[i]);
+        }
+    }
+    if (encode(*v2) != b2) failure("encoding is not stable after one round trip");
+    return 0;
 }
 
 }  // namespace sluice::amf::fuzz
