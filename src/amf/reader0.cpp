@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "amf/detail/markers.hpp"
+#include "amf/detail/read_values.hpp"
 #include "amf/detail/reader3_state.hpp"
 #include "amf/detail/small_table.hpp"
 #include "amf/errors.hpp"
@@ -245,23 +246,11 @@ Reader0::Reader0(Reader0&&) noexcept = default;
 Reader0& Reader0::operator=(Reader0&&) noexcept = default;
 
 base::Result<Value> Reader0::read() {
-    State& s = *state_;
-    if (s.error) return s.error;
-    Value v;
-    if (!s.value(v, 0)) return s.error;
-    return v;
+    return detail::read_one(*state_);
 }
 
 base::Result<std::vector<Value>> Reader0::read_all() {
-    std::vector<Value> values;
-    values.reserve(4);  // a command: name, transaction id, object, argument
-    State& s = *state_;
-    if (s.error) return s.error;
-    while (!s.in.empty()) {
-        values.emplace_back();  // decoded in place: no move of the tree
-        if (!s.value(values.back(), 0)) return s.error;
-    }
-    return values;
+    return detail::read_to_end(*state_);
 }
 
 bool Reader0::at_end() const noexcept {

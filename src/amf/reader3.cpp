@@ -1,6 +1,7 @@
 #include "amf/reader3.hpp"
 
 #include "amf/detail/markers.hpp"
+#include "amf/detail/read_values.hpp"
 #include "amf/detail/reader3_state.hpp"
 
 namespace sluice::amf {
@@ -173,23 +174,11 @@ Reader3::Reader3(Reader3&&) noexcept = default;
 Reader3& Reader3::operator=(Reader3&&) noexcept = default;
 
 base::Result<Value> Reader3::read() {
-    State& s = *state_;
-    if (s.error) return s.error;
-    Value v;
-    if (!s.value(v, 0)) return s.error;
-    return v;
+    return detail::read_one(*state_);
 }
 
 base::Result<std::vector<Value>> Reader3::read_all() {
-    std::vector<Value> values;
-    values.reserve(4);
-    State& s = *state_;
-    if (s.error) return s.error;
-    while (!s.in.empty()) {
-        values.emplace_back();  // decoded in place: no move of the tree
-        if (!s.value(values.back(), 0)) return s.error;
-    }
-    return values;
+    return detail::read_to_end(*state_);
 }
 
 bool Reader3::at_end() const noexcept {
