@@ -12,12 +12,17 @@ packages=(
   # libraries
   libssl-dev          # HMAC-SHA256 for the digest handshake (later: TLS, RTMPE)
   libcli11-dev        # command line of the sluice binary
+  libboost1.81-dev    # Asio (C++20 coroutines) for the net and server layers
+  libspdlog-dev libfmt-dev    # server logs
+  libtomlplusplus-dev # the TOML config file of sluice serve
   libgtest-dev libgmock-dev   # unit tests
   libbenchmark-dev    # micro-benchmarks in bench/
   # real peers for the interop tests (tests/interop, CTest label "interop"):
-  # FFmpeg, rtmpdump (librtmp) and GStreamer's rtmpsink (librtmp, OBS's stand-in)
+  # FFmpeg, rtmpdump (librtmp), GStreamer's rtmpsink/rtmpsrc (librtmp, OBS's stand-in)
+  # and rtmp2sink/rtmp2src; gstreamer1.0-libav decodes what the GStreamer players receive
   ffmpeg rtmpdump
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-libav
 )
 
 sudo_cmd=()

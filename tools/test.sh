@@ -64,7 +64,7 @@ if [[ $skip != *" asan "* ]]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     if configure_build asan build/asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
-        -DSLUICE_SANITIZE="address;undefined" -DSLUICE_APPS=OFF; then
+        -DSLUICE_SANITIZE="address;undefined"; then
         run_ctest asan build/asan -L 'unit|fuzz_replay|interop'
     fi
 fi
@@ -72,7 +72,7 @@ fi
 if [[ $skip != *" fuzz "* ]]; then
     stage "3/4 libFuzzer targets, ${fuzz_seconds}s each"
     if configure_build fuzz build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DSLUICE_FUZZ=ON -DSLUICE_TESTS=OFF -DSLUICE_APPS=OFF -DSLUICE_SANITIZE="address;undefined"; then
+        -DSLUICE_FUZZ=ON -DSLUICE_TESTS=OFF -DSLUICE_APPS=OFF -DSLUICE_IO=OFF -DSLUICE_SANITIZE="address;undefined"; then
         export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
         targets=()
         for src in fuzz/*_fuzz.cpp; do targets+=("$(basename "$src" .cpp)"); done
@@ -109,7 +109,7 @@ fi
 if [[ $skip != *" bench "* ]]; then
     stage "4/4 micro-benchmarks (smoke run; figures only, nothing asserted)"
     if configure_build bench build/bench -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release \
-        -DSLUICE_BENCH=ON -DSLUICE_TESTS=OFF -DSLUICE_APPS=OFF; then
+        -DSLUICE_BENCH=ON -DSLUICE_TESTS=OFF -DSLUICE_APPS=OFF -DSLUICE_IO=OFF; then
         for b in build/bench/bench/*_bench; do
             [ -x "$b" ] || continue
             "$b" --benchmark_min_time=0.01 >"$b.log" 2>&1

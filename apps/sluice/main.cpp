@@ -1,25 +1,35 @@
-// The sluice binary. Subcommands arrive with their issues (serve, publish,
-// play, probe, bench); until then it explains itself and exits.
+// The sluice binary: one program, one subcommand per job (ARCHITECTURE.md
+// "The command line"). Exit codes: 0 ok, 1 usage or config error, 2 network
+// or protocol failure, 3 stream not found.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <vector>
+
+#include "commands.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{
         "Sluice: an RTMP media server, client and tools.\n"
         "\n"
-        "This build contains the protocol core (AMF0/AMF3, FLV, handshake, chunk\n"
-        "stream, commands). The server and client subcommands (serve, publish,\n"
-        "play, probe, bench) are not built yet; see README.md.",
+        "  sluice serve     run the live RTMP server\n"
+        "\n"
+        "The client subcommands (publish, play, probe, bench) are not built yet;\n"
+        "see README.md.",
         "sluice"};
     app.set_version_flag("--version", std::string("sluice ") + SLUICE_VERSION);
-    app.require_subcommand(0);
+    app.require_subcommand(0, 1);
+    std::vector<sluice::app::Run> commands{sluice::app::add_serve(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         // Usage errors exit 1 as README.md documents; --help and --version exit 0.
         const int code = app.exit(e);
         return code == 0 ? 0 : 1;
+    }
+    for (const auto& run : commands) {
+        const int code = run();
+        if (code >= 0) return code;
     }
     std::fputs(app.help().c_str(), stdout);
     return 0;

@@ -1,0 +1,92 @@
+// `sluice serve`: runs the server until SIGINT or SIGTERM.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "server/config.hpp"
+#include "server/server.hpp"
+
+namespace sluice::app {
+
+namespace {
+
+struct ServeOptions {
+    std::string config_file;
+    std::vector<std::string> listen;
+    std::optional<unsigned> workers;
+    std::string log_level;
+};
+
+void setup_logging(const std::string& level) {
+    auto logger = spdlog::stderr_color_mt("sluice");
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    spdlog::set_level(spdlog::level::from_str(level));
+    spdlog::flush_on(spdlog::level::info);
+}
+
+int serve(const ServeOptions& options) {
+    server::ServerConfig config;
+    try {
+        if (!options.config_file.empty()) config = server::load_config(options.config_file);
+        if (!options.listen.empty()) config.listen = options.listen;
+        if (options.workers) config.workers = *options.workers;
+        if (!options.log_level.empty()) config.log.level = options.log_level;
+        config.validate();
+    } catch (const server::ConfigError& e) {
+        std::fprintf(stderr, "sluice serve: %s\n", e.what());
+        return 1;
+    }
+    setup_logging(config.log.level);
+    server::Server server(config);
+    try {
+        server.start();
+    } catch (const server::ConfigError& e) {
+        spdlog::error("{} (is another server running there? pick another address with --listen)", e.what());
+        return 2;
+    }
+    boost::asio::signal_set signals(server.control_context(), SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        spdlog::info("{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        server.stop();
+        server.control_context().stop();
+    });
+    std::signal(SIGPIPE, SIG_IGN);
+    server.control_context().run();
+    server.stop();
+    return 0;
+}
+
+}  // namespace
+
+Run add_serve(CLI::App& app) {
+    auto options = std::make_shared<ServeOptions>();
+    CLI::App* cmd =
+        app.add_subcommand("serve", "Run the RTMP server (application 'live' on 0.0.0.0:1935 by default).");
+    cmd->footer(
+        "Publish:  ffmpeg -re -i clip.flv -c copy -f flv rtmp://127.0.0.1/live/test\n"
+        "Play:     ffplay rtmp://127.0.0.1/live/test\n"
+        "Stop with Ctrl-C (SIGINT) or SIGTERM: players are told, then the server exits with 0.\n"
+        "Every config key is described in docs/config.md; sluice.toml is an example.");
+    cmd->add_option("--config", options->config_file, "TOML config file (flags below override it)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option(
+        "--listen", options->listen,
+        "Address to accept RTMP on, HOST:PORT (repeatable; default 0.0.0.0:1935; port 0 = any free port)");
+    cmd->add_option("--workers", options->workers, "Worker threads (default: one per core)")
+        ->check(CLI::Range(1u, 1024u));
+    cmd->add_option("--log-level", options->log_level, "trace, debug, info (default), warn, error or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+    return [cmd, options]() -> int { return cmd->parsed() ? serve(*options) : -1; };
+}
+
+}  // namespace sluice::app

@@ -1,0 +1,114 @@
+#pragma once
+// server::ServerConfig: everything `sluice serve` can be told, with the
+// defaults that make `sluice serve` with no arguments a working server
+// (ARCHITECTURE.md principle 7). Precedence: command-line flags override the
+// TOML file, which overrides these defaults.
+//
+// Every key the loader accepts is listed in docs/config.md; a test checks
+// that config_keys() and that reference agree, so neither drifts.
+//
+// Contract:
+//  - parse_config()/load_config() start from the defaults below and apply
+//    the keys present; an unknown key, a wrong type or an out-of-range value
+//    throws ConfigError naming the key (and the line, when toml++ gives one).
+//    Config errors are startup errors, so exceptions are allowed here
+//    (STYLE.md: exceptions only above net).
+//    Messages read "SOURCE:LINE: KEY: problem", e.g.
+//    `sluice.toml:7: unknown key "limits.chunk_sise"`. Ranges and meanings
+//    of every key: docs/config.md.
+//  - Any [[app]] in the file replaces the default `apps` list as a whole;
+//    every [[app]] must have a name.
+//  - validate() checks cross-field rules (at least one listen address, app
+//    names unique and valid, player_disconnect_bytes >= player_queue_bytes)
+//    and, again, every range and the log level, so values set by flags or
+//    code after parsing are checked too. parse_config() calls it; call it
+//    again after applying flags.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::server {
+
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// One application (`rtmp://host/<name>[/instance]`). [[app]] tables in TOML.
+struct AppConfig {
+    std::string name = "live";
+    bool publish = true;  ///< clients may publish
+    bool play = true;     ///< clients may play
+
+    bool operator==(const AppConfig&) const = default;
+};
+
+/// Timeouts, windows and queue bounds of the live server ([limits]).
+struct ServerLimits {
+    std::uint32_t chunk_size = 4096;            ///< our outgoing chunk size, sent right after connect
+    std::uint32_t window_ack_size = 2'500'000;  ///< Window Acknowledgement Size we announce
+    std::uint32_t peer_bandwidth = 2'500'000;   ///< Set Peer Bandwidth we announce (dynamic)
+    std::chrono::milliseconds handshake_timeout{10'000};  ///< absolute, from accept to handshake done
+    std::chrono::milliseconds connect_timeout{10'000};    ///< from handshake done to `connect`
+    std::chrono::milliseconds idle_timeout{60'000};       ///< no byte from the peer for this long: close
+    std::chrono::milliseconds ping_interval{15'000};      ///< PingRequest when the peer was quiet this long
+    std::size_t max_connections = 10'000;
+    std::size_t max_streams_per_connection = 16;  ///< createStream beyond this gets _error
+    std::size_t max_players_per_stream = 10'000;
+    std::size_t player_queue_bytes = 4u * 1024u * 1024u;        ///< above: drop inter frames, then GOPs
+    std::chrono::milliseconds player_queue_duration{10'000};    ///< media time queued above which we drop
+    std::size_t player_disconnect_bytes = 16u * 1024u * 1024u;  ///< hard limit: the player is closed
+    std::size_t gop_cache_bytes = 16u * 1024u * 1024u;     ///< GOP cache bound per stream (0 = no GOP cache)
+    std::uint32_t max_message_bytes = 8u * 1024u * 1024u;  ///< rtmp::Limits::max_message_bytes
+    std::size_t max_chunk_streams = 64;                    ///< rtmp::Limits::max_chunk_streams
+
+    bool operator==(const ServerLimits&) const = default;
+};
+
+/// [log]
+struct LogConfig {
+    std::string level = "info";  ///< trace, debug, info, warn, error, off
+
+    bool operator==(const LogConfig&) const = default;
+};
+
+struct ServerConfig {
+    /// [server] listen: "HOST:PORT" or "rtmp://HOST:PORT" (IPv6 as "[::]:1935").
+    std::vector<std::string> listen{"0.0.0.0:1935"};
+    unsigned workers = 0;  ///< [server] workers: 0 = one per core
+    LogConfig log;
+    ServerLimits limits;
+    std::vector<AppConfig> apps{AppConfig{}};
+
+    /// The application named `name`, or nullptr.
+    const AppConfig* find_app(std::string_view name) const noexcept;
+    /// Throws ConfigError when a cross-field rule is broken.
+    void validate() const;
+
+    bool operator==(const ServerConfig&) const = default;
+};
+
+/// Parses TOML text (`source` names it in errors) over the defaults.
+ServerConfig parse_config(std::string_view toml, std::string_view source = "config");
+/// Reads and parses a TOML file; a missing or unreadable file is a ConfigError.
+ServerConfig load_config(const std::filesystem::path& path);
+
+/// Every key the loader accepts, dotted ("server.listen", "limits.chunk_size",
+/// "app.name", ...), for the docs/config.md agreement test.
+std::vector<std::string> config_keys();
+
+/// A listen address split into host and port ("0.0.0.0:1935" -> {"0.0.0.0", 1935}).
+struct ListenAddress {
+    std::string host;
+    std::uint16_t port = 1935;
+};
+/// Parses "HOST:PORT", "rtmp://HOST:PORT", "[v6]:PORT", ":PORT" (all interfaces)
+/// or "HOST" (port 1935). Throws ConfigError on anything else.
+ListenAddress parse_listen_address(std::string_view text);
+
+}  // namespace sluice::server

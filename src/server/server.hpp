@@ -1,0 +1,55 @@
+#pragma once
+// server::Server: `sluice serve` as a library - workers, listeners,
+// applications and sessions, with no globals (STYLE.md §3.2).
+//
+// Threads: start(), stop() and the listeners run on the control context
+// (the caller's thread, which runs control_context()); sessions run on the
+// workers.
+//
+// Contract:
+//  - start() binds every configured listen address (throws
+//    boost::system::system_error naming nothing: the caller adds the
+//    address) and starts the workers; it logs "listening on rtmp://H:P"
+//    per listener with the real port (a configured port 0 is chosen by the
+//    OS, which the tests use).
+//  - stop() is the clean shutdown of SIGINT/SIGTERM: no new connections,
+//    players get StreamEOF + NetStream.Play.Stop, queued output is flushed
+//    (at most ~2 s), sockets close, workers end. Idempotent.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "net/listener.hpp"
+#include "net/worker_pool.hpp"
+#include "server/config.hpp"
+#include "server/server_context.hpp"
+
+namespace sluice::server {
+
+class Server {
+public:
+    explicit Server(ServerConfig config);
+    ~Server();
+
+    boost::asio::io_context& control_context() noexcept { return control_; }
+    void start();
+    void stop();
+
+    std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
+    const ServerConfig& config() const noexcept { return config_; }
+    std::size_t worker_count() const noexcept { return workers_.size(); }
+
+private:
+    void on_accept(boost::asio::ip::tcp::socket socket, std::size_t worker);
+
+    ServerConfig config_;
+    boost::asio::io_context control_;
+    net::WorkerPool workers_;
+    ServerContext context_;
+    std::vector<std::unique_ptr<net::Listener>> listeners_;
+    bool stopped_ = false;
+};
+
+}  // namespace sluice::server

@@ -1,0 +1,340 @@
+#include "server/session.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "net/gather_buffers.hpp"
+#include "rtmp/responses.hpp"
+
+namespace sluice::server {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+/// Output queued in the Connection before the writer stops pulling frames
+/// from the players' queues: enough for a few large video frames in one
+/// gather write, small enough that the drop policy (which works on the
+/// queues) stays in charge when a player falls behind.
+constexpr std::size_t output_low_water = 256 * 1024;
+constexpr auto flush_deadline = 2s;
+
+rtmp::ConnectionOptions connection_options(const ServerLimits& limits) {
+    rtmp::ConnectionOptions options;
+    options.limits.max_message_bytes = limits.max_message_bytes;
+    options.limits.max_chunk_streams = limits.max_chunk_streams;
+    return options;
+}
+
+std::string endpoint_text(const asio::ip::tcp::socket& socket) {
+    boost::system::error_code ec;
+    const auto endpoint = socket.remote_endpoint(ec);
+    if (ec) return "?";
+    const auto address = endpoint.address();
+    return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+           std::to_string(endpoint.port());
+}
+
+rtmp::ChunkStreamId chunk_stream_for(const rtmp::Message& message) noexcept {
+    switch (message.type) {
+        case rtmp::MessageType::audio:
+            return rtmp::csid::audio;
+        case rtmp::MessageType::video:
+            return rtmp::csid::video;
+        case rtmp::MessageType::user_control:
+            return rtmp::csid::protocol_control;
+        default:
+            return rtmp::csid::net_stream;
+    }
+}
+
+}  // namespace
+
+Session::Session(asio::ip::tcp::socket socket, ServerContext& context, std::size_t worker)
+    : socket_(std::move(socket)),
+      context_(context),
+      limits_(context.config().limits),
+      worker_(worker),
+      id_(context.next_session_id++),
+      peer_(endpoint_text(socket_)),
+      handshake_(rtmp::HandshakeRole::server, rtmp::HandshakeOptions{}),
+      connection_(connection_options(context.config().limits)),
+      wake_(socket_.get_executor()),
+      tick_(socket_.get_executor()) {
+    ++context_.connections;
+}
+
+Session::~Session() {
+    --context_.connections;
+}
+
+void Session::start() {
+    context_.sessions_on(worker_).insert(this);
+    boost::system::error_code ignored;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+    spdlog::debug("#{} accepted from {}", id_, peer_);
+    auto self = shared_from_this();
+    asio::co_spawn(
+        socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+    asio::co_spawn(
+        socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
+    asio::co_spawn(
+        socket_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
+}
+
+void Session::shutdown() {
+    for (auto& [id, stream] : streams_) {
+        if (stream.player) stream.player->queue_stop(rtmp::Status::play_stop, "The server is shutting down.");
+    }
+    close_after_flush("server shutting down");
+}
+
+// ---- reading ----
+
+asio::awaitable<bool> Session::handshake(std::vector<std::uint8_t>& buffer, std::size_t& leftover) {
+    std::size_t filled = 0;
+    while (!handshake_.done()) {
+        auto [ec, n] = co_await socket_.async_read_some(
+            asio::buffer(buffer.data() + filled, buffer.size() - filled), use_nothrow);
+        if (ec) {
+            close(closed_ ? close_reason_ : "handshake: " + ec.message());
+            co_return false;
+        }
+        last_read_ = Clock::now();
+        handshake_bytes_in_ += n;
+        filled += n;
+        const std::size_t used = handshake_.feed({buffer.data(), filled});
+        if (handshake_.failed()) {
+            close("handshake failed: " + handshake_.error().message());
+            co_return false;
+        }
+        std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(used),
+                  buffer.begin() + static_cast<std::ptrdiff_t>(filled), buffer.begin());
+        filled -= used;
+        const base::Bytes out = handshake_.output();
+        if (!out.empty()) {
+            auto [wec, written] =
+                co_await asio::async_write(socket_, asio::buffer(out.data(), out.size()), use_nothrow);
+            if (wec) {
+                close("handshake write: " + wec.message());
+                co_return false;
+            }
+            handshake_bytes_out_ += written;
+            handshake_.consume_output(written);
+        }
+    }
+    handshake_done_at_ = Clock::now();
+    leftover = filled;
+    co_return true;
+}
+
+asio::awaitable<void> Session::read_loop() {
+    std::vector<std::uint8_t> buffer(64 * 1024);
+    std::size_t leftover = 0;
+    if (!co_await handshake(buffer, leftover)) co_return;
+    if (leftover > 0) receive({buffer.data(), leftover});
+    while (!closed_) {
+        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), use_nothrow);
+        if (ec) {
+            if (!closed_)
+                close(ec == asio::error::eof ? "peer closed the connection" : "read: " + ec.message());
+            co_return;
+        }
+        last_read_ = Clock::now();
+        receive({buffer.data(), n});
+    }
+}
+
+void Session::receive(base::Bytes input) {
+    for (;;) {
+        const rtmp::ReceiveResult r = connection_.receive(input);
+        input = input.subspan(r.consumed);
+        while (auto event = connection_.next_event()) {
+            handle(std::move(*event));
+            if (closed_) return;
+        }
+        if (r.error || input.empty()) break;
+    }
+    wake_writer();
+}
+
+void Session::handle(rtmp::Event&& event) {
+    std::visit(
+        [this](auto&& e) {
+            using E = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<E, rtmp::CommandReceived>) {
+                on_command(e.message);
+            } else if constexpr (std::is_same_v<E, rtmp::DataReceived>) {
+                on_data(e.message);
+            } else if constexpr (std::is_same_v<E, rtmp::AudioReceived> ||
+                                 std::is_same_v<E, rtmp::VideoReceived>) {
+                on_media(e.message);
+            } else if constexpr (std::is_same_v<E, rtmp::SharedObjectReceived>) {
+                // TODO(shared objects issue): shared objects are not served yet.
+                spdlog::debug("#{} shared object message ignored (not supported yet)", id_);
+            } else if constexpr (std::is_same_v<E, rtmp::UnknownMessageReceived>) {
+                spdlog::debug("#{} message of unknown type {} ignored", id_,
+                              static_cast<int>(e.message.type));
+            } else if constexpr (std::is_same_v<E, rtmp::MessageRejected>) {
+                spdlog::warn("#{} {} message refused: {} ({})", id_, peer_, e.error.message(), e.detail);
+            } else if constexpr (std::is_same_v<E, rtmp::ProtocolViolation>) {
+                close("protocol error: " + e.error.message() +
+                      (e.detail.empty() ? "" : " (" + e.detail + ")") + " at byte " +
+                      std::to_string(e.byte_offset));
+            }
+            // Acknowledgements, applied control messages and user control
+            // events (SetBufferLength, PingResponse) need nothing more here:
+            // the Connection applied them and last_read_ shows liveness.
+        },
+        std::move(event));
+}
+
+// ---- writing ----
+
+void Session::wake_writer() noexcept {
+    wake_.cancel();
+}
+
+void Session::player_has_frames() {
+    wake_writer();
+}
+
+void Session::player_overflow(std::string_view reason) {
+    close(std::string(reason));
+}
+
+void Session::fill_output() {
+    bool any = true;
+    while (any && !closed_ && connection_.output().size_bytes() < output_low_water) {
+        any = false;
+        for (auto& [id, stream] : streams_) {
+            if (!stream.player) continue;
+            std::optional<Frame> frame = stream.player->queue().pop();
+            if (!frame) continue;
+            any = true;
+            send(frame->message, chunk_stream_for(frame->message));
+            stream.player->count_sent();
+            if (closed_) return;
+        }
+    }
+}
+
+asio::awaitable<void> Session::write_loop() {
+    std::vector<asio::const_buffer> buffers;
+    while (!closed_) {
+        fill_output();
+        if (closed_) break;
+        if (!connection_.wants_write()) {
+            if (closing_) {
+                close(close_reason_);
+                break;
+            }
+            wake_.expires_at(Clock::time_point::max());
+            co_await wake_.async_wait(use_nothrow);
+            continue;
+        }
+        net::gather_buffers(connection_.output(), buffers);
+        auto [ec, n] = co_await socket_.async_write_some(buffers, use_nothrow);
+        if (ec) {
+            if (!closed_) close("write: " + ec.message());
+            break;
+        }
+        connection_.consume_output(n);
+    }
+}
+
+// ---- liveness ----
+
+asio::awaitable<void> Session::watchdog() {
+    while (!closed_) {
+        tick_.expires_after(250ms);
+        co_await tick_.async_wait(use_nothrow);
+        if (closed_) break;
+        const auto now = Clock::now();
+        const auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };
+        if (!handshake_.done()) {
+            if (now - accepted_at_ > limits_.handshake_timeout) {
+                close(fmt::format("handshake not done within {:.1f} s", seconds(limits_.handshake_timeout)));
+            }
+        } else if (!connected_ && !closing_ && now - handshake_done_at_ > limits_.connect_timeout) {
+            close(
+                fmt::format("no connect within {:.1f} s of the handshake", seconds(limits_.connect_timeout)));
+        } else if (closing_ && close_deadline_ != Clock::time_point{} && now > close_deadline_) {
+            close(close_reason_ + " (flush timed out)");
+        } else if (now - last_read_ > limits_.idle_timeout) {
+            close(fmt::format("idle: nothing received for {:.1f} s", seconds(now - last_read_)));
+        } else if (connected_ && now - last_read_ > limits_.ping_interval &&
+                   now - last_ping_ > limits_.ping_interval) {
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - accepted_at_).count();
+            send_control(rtmp::UserControl::ping_request(static_cast<std::uint32_t>(ms)));
+            last_ping_ = now;
+            wake_writer();
+        }
+    }
+}
+
+// ---- closing ----
+
+void Session::close_after_flush(std::string reason) {
+    if (closed_ || closing_) return;
+    closing_ = true;
+    close_reason_ = std::move(reason);
+    close_deadline_ = Clock::now() + flush_deadline;
+    wake_writer();
+}
+
+void Session::close(std::string reason) {
+    if (closed_) return;
+    closed_ = true;
+    close_reason_ = std::move(reason);
+    boost::system::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    wake_.cancel();
+    tick_.cancel();
+    finish();
+}
+
+void Session::finish() {
+    for (auto& [id, stream] : streams_) stop_stream(id, false);
+    streams_.clear();
+    context_.sessions_on(worker_).erase(this);
+    const double duration = std::chrono::duration<double>(Clock::now() - accepted_at_).count();
+    const std::uint64_t in = handshake_bytes_in_ + connection_.bytes_received();
+    const std::uint64_t out = handshake_bytes_out_ + connection_.bytes_sent();
+    const std::string app = app_ ? app_->name() : "-";
+    if (connected_) {
+        spdlog::info("close #{} peer={} app={}{} bytes_in={} bytes_out={} duration={:.1f}s reason=\"{}\"",
+                     id_, peer_, app, roles_, in, out, duration, close_reason_);
+    } else {
+        spdlog::debug(
+            "close #{} peer={} before connect bytes_in={} bytes_out={} duration={:.1f}s reason=\"{}\"", id_,
+            peer_, in, out, duration, close_reason_);
+    }
+}
+
+// ---- sending ----
+
+void Session::send(const rtmp::Message& message, rtmp::ChunkStreamId chunk_stream) {
+    if (closed_) return;
+    if (const std::error_code ec = connection_.send(message, chunk_stream)) {
+        if (connection_.failed()) {
+            close("output: " + ec.message());
+        } else {
+            spdlog::warn("#{} message not sent: {}", id_, ec.message());
+        }
+    }
+}
+
+void Session::send_control(const rtmp::ControlMessage& control) {
+    if (closed_) return;
+    if (const std::error_code ec = connection_.send_control(control)) close("output: " + ec.message());
+}
+
+}  // namespace sluice::server

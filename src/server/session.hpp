@@ -1,0 +1,153 @@
+#pragma once
+// server::Session: one client connection of `sluice serve`. It drives the
+// sans-I/O core (rtmp::Handshake, then rtmp::Connection) over a TCP socket
+// and turns NetConnection/NetStream commands into calls on the
+// application's streams (ARCHITECTURE.md "Core types").
+//
+// Threads: a session lives on one worker; its three coroutines (reader,
+// writer, watchdog) run there and share its state without locks.
+//
+// Wire sequences it emits (each checked by tests/interop):
+//  - connect: Window Ack Size, Set Peer Bandwidth (dynamic), StreamBegin 0,
+//    Set Chunk Size (limits.chunk_size), `_result` {fmsVer, capabilities,
+//    mode} {level, code NetConnection.Connect.Success, description,
+//    objectEncoding = the client's}, onBWDone. Unknown application: `_error`
+//    NetConnection.Connect.Rejected, then close.
+//  - publish on stream N: StreamBegin N, onStatus NetStream.Publish.Start;
+//    busy name: onStatus NetStream.Publish.BadName (the first publisher keeps
+//    it). Unpublish: onStatus NetStream.Unpublish.Success.
+//  - play on stream N: StreamBegin N, onStatus NetStream.Play.Reset (when
+//    reset), NetStream.Play.Start, data |RtmpSampleAccess, data onStatus
+//    NetStream.Data.Start, then (from the Player's queue) metadata,
+//    sequence headers, the GOP cache and live frames.
+//
+// Liveness: the handshake must end within limits.handshake_timeout of the
+// accept (absolute, not re-armed per read), `connect` must come within
+// limits.connect_timeout after it; a peer silent for limits.ping_interval
+// gets a PingRequest, one silent for limits.idle_timeout is closed.
+//
+// Every session logs one line at connect, publish, play and close (peer,
+// app, stream, bytes in/out, duration, reason).
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rtmp/command.hpp"
+#include "rtmp/connection.hpp"
+#include "rtmp/events.hpp"
+#include "rtmp/handshake.hpp"
+#include "server/player.hpp"
+#include "server/server_context.hpp"
+
+namespace sluice::server {
+
+class Session final : public std::enable_shared_from_this<Session>, public PlayerOwner {
+public:
+    Session(boost::asio::ip::tcp::socket socket, ServerContext& context, std::size_t worker);
+    ~Session();
+
+    /// Starts the coroutines; call on the session's worker.
+    void start();
+    /// Server shutdown: players get StreamEOF + NetStream.Play.Stop, queued
+    /// output is flushed (bounded by a short deadline), then the socket closes.
+    void shutdown();
+
+    // PlayerOwner
+    void player_has_frames() override;
+    void player_overflow(std::string_view reason) override;
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    /// One NetStream (message stream id) of this connection.
+    struct NetStream {
+        std::shared_ptr<Player> player;          ///< set while playing
+        std::shared_ptr<LiveStream> publishing;  ///< set while publishing
+        std::shared_ptr<LiveStream> playing;     ///< set while playing
+        std::string name;                        ///< the stream name played or published
+        Application* app = nullptr;
+    };
+
+    boost::asio::awaitable<void> read_loop();
+    boost::asio::awaitable<void> write_loop();
+    boost::asio::awaitable<void> watchdog();
+    boost::asio::awaitable<bool> handshake(std::vector<std::uint8_t>& buffer, std::size_t& leftover);
+    void receive(base::Bytes input);
+    void handle(rtmp::Event&& event);
+    void fill_output();
+    void wake_writer() noexcept;
+
+    // Commands (session_commands.cpp).
+    void on_command(const rtmp::Message& message);
+    void on_connect(const rtmp::Command& command);
+    void on_create_stream(const rtmp::Command& command);
+    void on_publish(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
+    void on_play(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
+    void on_pause(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
+    void on_receive_media(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
+    void on_delete_stream(const rtmp::Command& command);
+    void on_fc_unpublish(const rtmp::Command& command);
+    void on_other_call(const rtmp::Command& command);
+    void on_data(const rtmp::Message& message);
+    void on_media(const rtmp::Message& message);
+
+    void stop_stream(rtmp::MessageStreamId stream_id, bool notify_publisher);
+    void unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher);
+    void stop_playing(NetStream& stream);
+    NetStream* find_stream(rtmp::MessageStreamId stream_id);
+
+    void send(const rtmp::Message& message, rtmp::ChunkStreamId chunk_stream);
+    void send_control(const rtmp::ControlMessage& control);
+    void send_status(rtmp::MessageStreamId stream_id, rtmp::Status status, std::string_view description,
+                     std::optional<std::string> details = std::nullopt);
+    void send_result(double transaction_id, std::vector<amf::Value> values);
+    void send_error(double transaction_id, rtmp::Status status, std::string_view description);
+
+    /// Closes at once (socket errors, protocol violations, timeouts).
+    void close(std::string reason);
+    /// Flushes what is queued, then closes (after _error to connect, close, shutdown).
+    void close_after_flush(std::string reason);
+    void finish();
+
+    boost::asio::ip::tcp::socket socket_;
+    ServerContext& context_;
+    const ServerLimits& limits_;
+    std::size_t worker_;
+    std::uint64_t id_;
+    std::string peer_;
+    rtmp::Handshake handshake_;
+    rtmp::Connection connection_;
+    boost::asio::steady_timer wake_;
+    boost::asio::steady_timer tick_;
+
+    Clock::time_point accepted_at_ = Clock::now();
+    Clock::time_point last_read_ = accepted_at_;
+    Clock::time_point last_ping_ = accepted_at_;
+    Clock::time_point handshake_done_at_{};
+    Clock::time_point close_deadline_{};
+    std::uint64_t handshake_bytes_in_ = 0;
+    std::uint64_t handshake_bytes_out_ = 0;
+
+    bool connected_ = false;  ///< `connect` accepted
+    bool closing_ = false;    ///< close_after_flush() called
+    bool closed_ = false;
+    std::string close_reason_;
+    Application* app_ = nullptr;
+    std::string app_instance_;
+    std::string tc_url_;
+    double object_encoding_ = 0;
+    std::map<rtmp::MessageStreamId, NetStream> streams_;
+    rtmp::MessageStreamId next_stream_id_ = 1;
+    std::string roles_;           ///< " published=x played=y" for the close line
+    std::uint64_t media_in_ = 0;  ///< audio/video/data messages received from a publisher
+};
+
+}  // namespace sluice::server

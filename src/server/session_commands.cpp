@@ -1,0 +1,409 @@
+// Session: NetConnection and NetStream commands (spec 7.2; REFERENCE.md
+// §4.1-4.5 for what FFmpeg, librtmp/OBS and GStreamer send and expect).
+#include <spdlog/spdlog.h>
+
+#include "rtmp/data_message.hpp"
+#include "rtmp/net_connection_commands.hpp"
+#include "rtmp/net_stream_commands.hpp"
+#include "rtmp/responses.hpp"
+#include "server/app_path.hpp"
+#include "server/session.hpp"
+
+namespace sluice::server {
+
+namespace cn = rtmp::command_name;
+
+namespace {
+
+PlayerQueueLimits queue_limits(const ServerLimits& limits) {
+    return PlayerQueueLimits{limits.player_queue_bytes, limits.player_queue_duration,
+                             limits.player_disconnect_bytes};
+}
+
+/// FFmpeg sends play's start multiplied by 1000 (-2000 live-or-recorded,
+/// -1000 live only, 0 recorded), librtmp -1000 with --live and 0 without;
+/// the spec's values are -2, -1 and seconds. Any negative start means live
+/// here: recorded playback arrives with the recording issue.
+bool wants_live(double start) noexcept {
+    return start < 0;
+}
+
+}  // namespace
+
+void Session::on_command(const rtmp::Message& message) {
+    std::string why;
+    auto decoded = rtmp::decode_command(message);
+    if (!decoded) {
+        close("malformed command: " + decoded.error().message());
+        return;
+    }
+    const rtmp::Command& command = *decoded;
+    const std::string& name = command.name;
+    const rtmp::MessageStreamId stream_id = message.stream_id;
+    spdlog::trace("#{} command {} on stream {}", id_, rtmp::debug_string(command), stream_id);
+
+    if (name == cn::connect) return on_connect(command);
+    if (!connected_) {
+        close("'" + name + "' before connect");
+        return;
+    }
+    if (name == cn::create_stream) return on_create_stream(command);
+    if (name == cn::publish) return on_publish(command, stream_id);
+    if (name == cn::play) return on_play(command, stream_id);
+    if (name == cn::pause) return on_pause(command, stream_id);
+    if (name == cn::receive_audio || name == cn::receive_video) return on_receive_media(command, stream_id);
+    if (name == cn::delete_stream) return on_delete_stream(command);
+    if (name == cn::close_stream) return stop_stream(stream_id, true);
+    if (name == cn::fc_unpublish) return on_fc_unpublish(command);
+    if (name == cn::release_stream || name == cn::fc_publish || name == cn::fc_subscribe) {
+        // FFmpeg and librtmp send these before publishing/playing and ignore
+        // the answer; SRS-style `_result, txn, null, undefined` keeps both happy.
+        if (command.transaction_id != 0) send_result(command.transaction_id, {amf::Undefined{}});
+        return;
+    }
+    if (name == cn::get_stream_length) {
+        // A live stream has no length (FFmpeg asks unless told the stream is live).
+        send(rtmp::CallResult::stream_length(command.transaction_id, 0).encode(), rtmp::csid::net_connection);
+        return;
+    }
+    if (name == cn::check_bw) {
+        send(rtmp::CallResult::check_bw_result(command.transaction_id).encode(), rtmp::csid::net_connection);
+        return;
+    }
+    if (name == cn::seek) {
+        send_status(stream_id, rtmp::Status::seek_failed, "Live streams cannot seek.");
+        return;
+    }
+    if (name == cn::play2) {
+        // TODO(recording and VOD issue): play2 switches between recorded renditions.
+        send_status(stream_id, rtmp::Status::play_failed, "play2 is not supported on live streams yet.");
+        return;
+    }
+    if (name == cn::close) {
+        close_after_flush("client sent close");
+        return;
+    }
+    if (name == cn::result || name == cn::error || name == cn::on_status)
+        return;  // replies to onBWDone & co.
+    on_other_call(command);
+}
+
+void Session::on_connect(const rtmp::Command& command) {
+    std::string why;
+    auto connect = rtmp::ConnectCommand::decode(command, &why);
+    if (!connect) {
+        close("malformed connect: " + why);
+        return;
+    }
+    if (connected_) {
+        send_error(connect->transaction_id, rtmp::Status::connect_failed, "Already connected.");
+        return;
+    }
+    const AppPath path = parse_app_path(connect->app);
+    app_ = context_.find_app(path.app);
+    tc_url_ = connect->tc_url.value_or("");
+    if (!app_) {
+        spdlog::warn("connect #{} peer={} app={} rejected: no such application", id_, peer_, path.app);
+        send_error(connect->transaction_id, rtmp::Status::connect_rejected,
+                   "Application '" + path.app + "' does not exist on this server.");
+        close_after_flush("connect rejected: unknown application '" + path.app + "'");
+        return;
+    }
+    connected_ = true;
+    app_instance_ = path.instance;
+    object_encoding_ = connect->object_encoding.value_or(0);
+
+    // Spec 7.2.1.1, then our chunk size early so large frames cost few headers.
+    send_control(rtmp::WindowAckSize{limits_.window_ack_size});
+    send_control(rtmp::SetPeerBandwidth{limits_.peer_bandwidth, rtmp::BandwidthLimit::dynamic});
+    send_control(rtmp::UserControl::stream_begin(0));
+    send_control(rtmp::SetChunkSize{limits_.chunk_size});
+    rtmp::ConnectResult result;
+    result.transaction_id = connect->transaction_id;
+    result.information = rtmp::StatusObject::from(rtmp::Status::connect_success, "Connection succeeded.");
+    result.object_encoding = object_encoding_;
+    send(result.encode(), rtmp::csid::net_connection);
+    send(rtmp::OnBwDone{}.encode(), rtmp::csid::net_connection);
+    spdlog::info("connect #{} peer={} app={} instance={} tcUrl={} flashVer=\"{}\"", id_, peer_, app_->name(),
+                 app_instance_, tc_url_, connect->flash_ver.value_or(""));
+}
+
+void Session::on_create_stream(const rtmp::Command& command) {
+    if (streams_.size() >= limits_.max_streams_per_connection) {
+        send_error(command.transaction_id, rtmp::Status::call_failed,
+                   "Too many streams on this connection (limit " +
+                       std::to_string(limits_.max_streams_per_connection) + ").");
+        return;
+    }
+    const rtmp::MessageStreamId id = next_stream_id_++;
+    streams_[id] = NetStream{};
+    rtmp::CreateStreamResult result;
+    result.transaction_id = command.transaction_id;
+    result.stream_id = id;
+    send(result.encode(), rtmp::csid::net_connection);
+}
+
+Session::NetStream* Session::find_stream(rtmp::MessageStreamId stream_id) {
+    const auto it = streams_.find(stream_id);
+    return it == streams_.end() ? nullptr : &it->second;
+}
+
+void Session::on_publish(const rtmp::Command& command, rtmp::MessageStreamId stream_id) {
+    std::string why;
+    auto publish = rtmp::PublishCommand::decode(command, &why);
+    if (!publish) {
+        send_status(stream_id, rtmp::Status::invalid_arg, "Malformed publish: " + why);
+        return;
+    }
+    NetStream* stream = find_stream(stream_id);
+    if (!stream) {
+        send_error(publish->transaction_id, rtmp::Status::invalid_arg,
+                   "publish on a stream createStream did not make.");
+        return;
+    }
+    const std::string name(strip_query(publish->stream_name));
+    if (!app_->config().publish) {
+        send_status(stream_id, rtmp::Status::publish_bad_name,
+                    "Publishing is not allowed in application '" + app_->name() + "'.");
+        return;
+    }
+    if (name.empty()) {
+        send_status(stream_id, rtmp::Status::publish_bad_name, "The stream name is empty.");
+        return;
+    }
+    stop_stream(stream_id, false);
+    if (publish->mode != rtmp::PublishMode::live) {
+        // TODO(recording issue): record and append write FLV files.
+        spdlog::info("#{} publish type '{}' for {} is served as live: recording is not available yet", id_,
+                     rtmp::to_string(publish->mode), name);
+    }
+    const std::string key = Application::stream_key(app_instance_, name);
+    std::shared_ptr<LiveStream> live = app_->hub().acquire(key, worker_);
+    if (!live || !app_->hub().claim_publisher(live)) {
+        if (live) app_->hub().release(live);
+        spdlog::warn("publish #{} peer={} app={} stream={} refused: already being published", id_, peer_,
+                     app_->name(), name);
+        send_status(stream_id, rtmp::Status::publish_bad_name,
+                    "Stream '" + name + "' is already being published.", name);
+        return;
+    }
+    stream->publishing = live;
+    stream->name = name;
+    stream->app = app_;
+    send_control(rtmp::UserControl::stream_begin(stream_id));
+    send_status(stream_id, rtmp::Status::publish_start, "Started publishing " + name + ".", name);
+    live->post_publish_begin();
+    roles_ += " published=" + name;
+    spdlog::info("publish #{} peer={} app={} stream={} type={}", id_, peer_, app_->name(), name,
+                 rtmp::to_string(publish->mode));
+}
+
+void Session::on_play(const rtmp::Command& command, rtmp::MessageStreamId stream_id) {
+    std::string why;
+    auto play = rtmp::PlayCommand::decode(command, &why);
+    if (!play) {
+        send_status(stream_id, rtmp::Status::invalid_arg, "Malformed play: " + why);
+        return;
+    }
+    NetStream* stream = find_stream(stream_id);
+    if (!stream) {
+        send_error(play->transaction_id, rtmp::Status::invalid_arg,
+                   "play on a stream createStream did not make.");
+        return;
+    }
+    const std::string name(strip_query(play->stream_name));
+    if (!app_->config().play) {
+        send_status(stream_id, rtmp::Status::play_failed,
+                    "Playing is not allowed in application '" + app_->name() + "'.", name);
+        return;
+    }
+    if (name.empty()) {
+        send_status(stream_id, rtmp::Status::play_stream_not_found, "The stream name is empty.", name);
+        return;
+    }
+    if (!wants_live(play->start)) {
+        // TODO(recording and VOD issue): start >= 0 plays the recording.
+        send_status(stream_id, rtmp::Status::play_stream_not_found,
+                    "No recording of '" + name +
+                        "': recorded playback is not available yet; play live with start -2 or -1.",
+                    name);
+        return;
+    }
+    stop_stream(stream_id, false);
+    const std::string key = Application::stream_key(app_instance_, name);
+    std::shared_ptr<LiveStream> live = app_->hub().acquire(key, worker_, limits_.max_players_per_stream + 1);
+    if (!live) {
+        send_status(stream_id, rtmp::Status::play_failed, "Stream '" + name + "' has too many players.",
+                    name);
+        return;
+    }
+    auto player = std::make_shared<Player>(*this, stream_id, name, queue_limits(limits_));
+    stream->player = player;
+    stream->playing = live;
+    stream->name = name;
+    stream->app = app_;
+
+    // Spec 7.2.2.1 (chunk size went out after connect).
+    send_control(rtmp::UserControl::stream_begin(stream_id));
+    if (play->reset)
+        send_status(stream_id, rtmp::Status::play_reset, "Playing and resetting " + name + ".", name);
+    send_status(stream_id, rtmp::Status::play_start, "Started playing " + name + ".", name);
+    send(rtmp::encode_data_message(rtmp::SampleAccess{}.to_data(), rtmp::Encoding::amf0, stream_id),
+         rtmp::csid::net_stream);
+    send(rtmp::encode_data_message(rtmp::make_data_start(), rtmp::Encoding::amf0, stream_id),
+         rtmp::csid::net_stream);
+    live->post_subscribe(worker_, player);
+    roles_ += " played=" + name;
+    spdlog::info("play #{} peer={} app={} stream={} start={}", id_, peer_, app_->name(), name, play->start);
+}
+
+void Session::on_pause(const rtmp::Command& command, rtmp::MessageStreamId stream_id) {
+    std::string why;
+    auto pause = rtmp::PauseCommand::decode(command, &why);
+    NetStream* stream = find_stream(stream_id);
+    if (!pause || !stream || !stream->player) {
+        send_error(command.transaction_id, rtmp::Status::invalid_arg,
+                   pause ? "pause on a stream that is not playing." : "Malformed pause: " + why);
+        return;
+    }
+    stream->player->set_paused(pause->pause);
+    wake_writer();
+}
+
+void Session::on_receive_media(const rtmp::Command& command, rtmp::MessageStreamId stream_id) {
+    std::string why;
+    auto receive = rtmp::ReceiveMediaCommand::decode(command, &why);
+    NetStream* stream = find_stream(stream_id);
+    if (!receive || !stream || !stream->player) {
+        spdlog::debug("#{} {} ignored: {}", id_, command.name, receive ? "not playing" : why);
+        return;
+    }
+    if (receive->kind == rtmp::ReceiveMediaCommand::Kind::audio) {
+        stream->player->set_receive_audio(receive->enable);
+    } else {
+        stream->player->set_receive_video(receive->enable);
+    }
+    wake_writer();
+}
+
+void Session::on_delete_stream(const rtmp::Command& command) {
+    std::string why;
+    auto del = rtmp::DeleteStreamCommand::decode(command, &why);
+    if (!del) {
+        spdlog::debug("#{} malformed deleteStream ignored: {}", id_, why);
+        return;
+    }
+    const auto id = static_cast<rtmp::MessageStreamId>(del->stream_id);
+    stop_stream(id, true);
+    streams_.erase(id);
+}
+
+void Session::on_fc_unpublish(const rtmp::Command& command) {
+    std::string why;
+    auto fc = rtmp::FcUnpublishCommand::decode(command, &why);
+    if (fc) {
+        const std::string_view name = strip_query(fc->stream_name);
+        for (auto& [id, stream] : streams_) {
+            if (stream.publishing && stream.name == name) unpublish(id, stream, true);
+        }
+    }
+    if (command.transaction_id != 0) send_result(command.transaction_id, {amf::Undefined{}});
+}
+
+void Session::on_other_call(const rtmp::Command& command) {
+    if (command.transaction_id == 0) {
+        spdlog::debug("#{} call '{}' without a transaction ignored", id_, command.name);
+        return;
+    }
+    // TODO(remote calls issue): applications register methods.
+    send_error(command.transaction_id, rtmp::Status::call_failed,
+               "Method '" + command.name + "' is not found.");
+}
+
+// ---- media from a publisher ----
+
+void Session::on_media(const rtmp::Message& message) {
+    NetStream* stream = find_stream(message.stream_id);
+    if (!stream || !stream->publishing) return;  // media before publish or after unpublish
+    ++media_in_;
+    stream->publishing->post_frame(Frame{message, classify(message)});
+}
+
+void Session::on_data(const rtmp::Message& message) {
+    NetStream* stream = find_stream(message.stream_id);
+    if (!stream || !stream->publishing) return;
+    auto data = rtmp::decode_data_message(message);
+    if (!data) {
+        spdlog::debug("#{} malformed data message ignored: {}", id_, data.error().message());
+        return;
+    }
+    ++media_in_;
+    if (auto stripped = rtmp::strip_set_data_frame(*data)) {
+        // @setDataFrame onMetaData: players get plain onMetaData (REFERENCE.md §4.3).
+        const rtmp::Message meta =
+            rtmp::encode_data_message(*stripped, rtmp::Encoding::amf0, message.stream_id, message.timestamp);
+        stream->publishing->post_frame(Frame{meta, classify(meta)});
+        return;
+    }
+    if (rtmp::is_clear_data_frame(*data)) {
+        // TODO(data messages issue): @clearDataFrame drops the stored metadata.
+        spdlog::debug("#{} @clearDataFrame ignored", id_);
+        return;
+    }
+    stream->publishing->post_frame(Frame{message, classify(message)});
+}
+
+// ---- stopping streams ----
+
+void Session::stop_stream(rtmp::MessageStreamId stream_id, bool notify_publisher) {
+    NetStream* stream = find_stream(stream_id);
+    if (!stream) return;
+    if (stream->publishing) unpublish(stream_id, *stream, notify_publisher);
+    if (stream->player) stop_playing(*stream);
+}
+
+void Session::unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher) {
+    std::shared_ptr<LiveStream> live = std::move(stream.publishing);
+    stream.publishing.reset();
+    live->post_publish_end();
+    stream.app->hub().release_publisher(live);
+    stream.app->hub().release(live);
+    if (notify_publisher) {
+        send_status(stream_id, rtmp::Status::unpublish_success, "Stopped publishing " + stream.name + ".",
+                    stream.name);
+    }
+    spdlog::info("unpublish #{} peer={} app={} stream={} messages={}", id_, peer_, stream.app->name(),
+                 stream.name, media_in_);
+}
+
+void Session::stop_playing(NetStream& stream) {
+    stream.player->close();
+    stream.player.reset();
+    stream.app->hub().release(stream.playing);
+    stream.playing.reset();
+}
+
+// ---- replies ----
+
+void Session::send_status(rtmp::MessageStreamId stream_id, rtmp::Status status, std::string_view description,
+                          std::optional<std::string> details) {
+    send(
+        rtmp::OnStatus::make(status, description, std::move(details)).encode(rtmp::Encoding::amf0, stream_id),
+        rtmp::csid::net_stream);
+}
+
+void Session::send_result(double transaction_id, std::vector<amf::Value> values) {
+    rtmp::CallResult result;
+    result.transaction_id = transaction_id;
+    result.values = std::move(values);
+    send(result.encode(), rtmp::csid::net_connection);
+}
+
+void Session::send_error(double transaction_id, rtmp::Status status, std::string_view description) {
+    rtmp::ErrorResponse error;
+    error.transaction_id = transaction_id;
+    error.information = rtmp::StatusObject::from(status, description);
+    send(error.encode(), rtmp::csid::net_connection);
+}
+
+}  // namespace sluice::server

@@ -1,0 +1,387 @@
+// server::ServerConfig: defaults, every key, strict errors (unknown keys with
+// their line, types, ranges), listen address forms, the example sluice.toml,
+// and the agreement between config_keys() and docs/config.md.
+#include "server/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+namespace sluice::server {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// SLUICE_FIXTURES_DIR is <repo>/tests/fixtures.
+std::filesystem::path repo_root() {
+    return std::filesystem::path(SLUICE_FIXTURES_DIR).parent_path().parent_path();
+}
+
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    EXPECT_TRUE(in) << path;
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// The ConfigError message of parse_config(text), or "" when it parsed.
+std::string error_of(std::string_view text) {
+    try {
+        (void)parse_config(text, "test.toml");
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+std::string listen_error(std::string_view text) {
+    try {
+        (void)parse_listen_address(text);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(Config, Defaults) {
+    const ServerConfig c = parse_config("");
+    EXPECT_EQ(c, ServerConfig{});
+    EXPECT_EQ(c.listen, std::vector<std::string>{"0.0.0.0:1935"});
+    EXPECT_EQ(c.workers, 0u);
+    EXPECT_EQ(c.log.level, "info");
+    EXPECT_EQ(c.limits.chunk_size, 4096u);
+    EXPECT_EQ(c.limits.idle_timeout, 60s);
+    ASSERT_EQ(c.apps.size(), 1u);
+    EXPECT_EQ(c.apps[0].name, "live");
+    EXPECT_TRUE(c.apps[0].publish);
+    EXPECT_TRUE(c.apps[0].play);
+    ASSERT_NE(c.find_app("live"), nullptr);
+    EXPECT_EQ(c.find_app("live")->name, "live");
+    EXPECT_EQ(c.find_app("studio"), nullptr);
+    EXPECT_NO_THROW(ServerConfig{}.validate());
+}
+
+TEST(Config, EveryKeyParsed) {
+    const ServerConfig c = parse_config(R"(
+[server]
+listen = ["127.0.0.1:1940", "[::1]:1941"]
+workers = 3
+[log]
+level = "debug"
+[limits]
+chunk_size = 128
+window_ack_size = 1000001
+peer_bandwidth = 1000002
+handshake_timeout_ms = 1001
+connect_timeout_ms = 1002
+idle_timeout_ms = 1003
+ping_interval_ms = 1004
+max_connections = 11
+max_streams_per_connection = 12
+max_players_per_stream = 13
+player_queue_bytes = 1000
+player_queue_duration_ms = 1005
+player_disconnect_bytes = 2000
+gop_cache_bytes = 0
+max_message_bytes = 16777215
+max_chunk_streams = 9
+[[app]]
+name = "studio"
+publish = true
+play = false
+[[app]]
+name = "watch.only-1_x"
+publish = false
+)");
+    EXPECT_EQ(c.listen, (std::vector<std::string>{"127.0.0.1:1940", "[::1]:1941"}));
+    EXPECT_EQ(c.workers, 3u);
+    EXPECT_EQ(c.log.level, "debug");
+    const ServerLimits& l = c.limits;
+    EXPECT_EQ(l.chunk_size, 128u);
+    EXPECT_EQ(l.window_ack_size, 1000001u);
+    EXPECT_EQ(l.peer_bandwidth, 1000002u);
+    EXPECT_EQ(l.handshake_timeout, 1001ms);
+    EXPECT_EQ(l.connect_timeout, 1002ms);
+    EXPECT_EQ(l.idle_timeout, 1003ms);
+    EXPECT_EQ(l.ping_interval, 1004ms);
+    EXPECT_EQ(l.max_connections, 11u);
+    EXPECT_EQ(l.max_streams_per_connection, 12u);
+    EXPECT_EQ(l.max_players_per_stream, 13u);
+    EXPECT_EQ(l.player_queue_bytes, 1000u);
+    EXPECT_EQ(l.player_queue_duration, 1005ms);
+    EXPECT_EQ(l.player_disconnect_bytes, 2000u);
+    EXPECT_EQ(l.gop_cache_bytes, 0u);
+    EXPECT_EQ(l.max_message_bytes, 16777215u);
+    EXPECT_EQ(l.max_chunk_streams, 9u);
+    ASSERT_EQ(c.apps.size(), 2u);
+    EXPECT_EQ(c.apps[0], (AppConfig{"studio", true, false}));
+    EXPECT_EQ(c.apps[1], (AppConfig{"watch.only-1_x", false, true}));
+    EXPECT_EQ(c.find_app("live"), nullptr);  // [[app]] replaced the default list
+    EXPECT_EQ(c.find_app("studio"), &c.apps[0]);
+}
+
+TEST(Config, ListenAsSingleString) {
+    EXPECT_EQ(parse_config("[server]\nlisten = \":0\"\n").listen, std::vector<std::string>{":0"});
+}
+
+TEST(Config, UnknownKeyNamesKeyAndLine) {
+    const std::string e =
+        error_of("[server]\nworkers = 1\n\n[limits]\nchunk_size = 4096\n\nchunk_sise = 1\n");
+    EXPECT_THAT(e, HasSubstr("test.toml:7: unknown key \"limits.chunk_sise\""));
+    EXPECT_THAT(e, HasSubstr("did you mean \"limits.chunk_size\""));
+
+    EXPECT_THAT(error_of("[server]\nlisten = [\":0\"]\nworker = 2\n"),
+                HasSubstr("test.toml:3: unknown key \"server.worker\""));
+    EXPECT_THAT(error_of("[log]\nlevel = \"info\"\nfile = \"x\"\n"),
+                HasSubstr("test.toml:3: unknown key \"log.file\""));
+    EXPECT_THAT(error_of("\n[[app]]\nname = \"a\"\nrecord = true\n"),
+                HasSubstr("test.toml:4: unknown key \"app.record\""));
+    EXPECT_THAT(error_of("\n\n[limitz]\nchunk_size = 1\n"),
+                HasSubstr("test.toml:3: unknown table \"limitz\""));
+    // A key meant for [server] written above it.
+    EXPECT_THAT(error_of("listen = \":0\"\n"), HasSubstr("test.toml:1: unknown key \"listen\""));
+    // Nothing close: no suggestion.
+    EXPECT_THAT(error_of("[limits]\nbanana = 1\n"), Not(HasSubstr("did you mean")));
+}
+
+TEST(Config, TypeErrors) {
+    EXPECT_THAT(error_of("[server]\nworkers = \"4\"\n"),
+                HasSubstr("test.toml:2: server.workers: expected an integer, got a string"));
+    EXPECT_THAT(
+        error_of("[limits]\nchunk_size = 4096.0\n"),
+        HasSubstr("test.toml:2: limits.chunk_size: expected an integer, got a floating-point number"));
+    EXPECT_THAT(error_of("[log]\nlevel = 3\n"), HasSubstr("log.level: expected a string"));
+    EXPECT_THAT(error_of("[server]\nlisten = 1935\n"),
+                HasSubstr("server.listen: expected a string or an array of strings"));
+    EXPECT_THAT(error_of("[server]\nlisten = [1935]\n"), HasSubstr("server.listen: expected a string"));
+    EXPECT_THAT(error_of("[[app]]\nname = \"a\"\nplay = \"yes\"\n"),
+                HasSubstr("test.toml:3: app.play: expected a boolean, got a string"));
+    EXPECT_THAT(error_of("[app]\nname = \"a\"\n"), HasSubstr("app: expected an array of tables"));
+    EXPECT_THAT(error_of("server = 1\n"), HasSubstr("server: expected a table, got an integer"));
+    // TOML syntax errors keep toml++'s line.
+    EXPECT_THAT(error_of("[server]\nworkers = = 1\n"), HasSubstr("test.toml:2: "));
+}
+
+TEST(Config, RangeErrors) {
+    EXPECT_THAT(error_of("[limits]\nchunk_size = 127\n"),
+                HasSubstr("test.toml:2: limits.chunk_size: 127 is out of range (between 128 and 16777215)"));
+    EXPECT_THAT(error_of("[limits]\nchunk_size = 16777216\n"), HasSubstr("limits.chunk_size"));
+    EXPECT_EQ(error_of("[limits]\nchunk_size = 16777215\n"), "");
+    EXPECT_THAT(error_of("[limits]\nwindow_ack_size = 0\n"), HasSubstr("limits.window_ack_size"));
+    EXPECT_THAT(error_of("[limits]\nwindow_ack_size = 4294967296\n"), HasSubstr("limits.window_ack_size"));
+    EXPECT_THAT(error_of("[limits]\npeer_bandwidth = -1\n"), HasSubstr("limits.peer_bandwidth"));
+    for (const char* key : {"handshake_timeout_ms", "connect_timeout_ms", "idle_timeout_ms",
+                            "ping_interval_ms", "player_queue_duration_ms"}) {
+        EXPECT_THAT(error_of(std::string("[limits]\n") + key + " = 0\n"),
+                    HasSubstr(std::string("limits.") + key))
+            << key;
+    }
+    EXPECT_THAT(error_of("[server]\nworkers = 1025\n"), HasSubstr("server.workers"));
+    EXPECT_THAT(error_of("[server]\nworkers = -1\n"), HasSubstr("server.workers"));
+    EXPECT_EQ(error_of("[server]\nworkers = 1024\n"), "");
+    EXPECT_THAT(error_of("[log]\nlevel = \"warning\"\n"), HasSubstr("log.level: \"warning\" is not one of"));
+    for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
+        EXPECT_EQ(parse_config(std::string("[log]\nlevel = \"") + level + "\"\n").log.level, level);
+    }
+    EXPECT_THAT(error_of("[limits]\nplayer_queue_bytes = 0\n"), HasSubstr("limits.player_queue_bytes"));
+    EXPECT_THAT(
+        error_of("[limits]\nplayer_queue_bytes = 100\nplayer_disconnect_bytes = 99\n"),
+        HasSubstr("limits.player_disconnect_bytes (99) must be at least limits.player_queue_bytes (100)"));
+    EXPECT_EQ(error_of("[limits]\nplayer_queue_bytes = 100\nplayer_disconnect_bytes = 100\n"), "");
+    EXPECT_THAT(error_of("[limits]\nmax_message_bytes = 0\n"), HasSubstr("limits.max_message_bytes"));
+    EXPECT_THAT(error_of("[limits]\nmax_message_bytes = 16777216\n"), HasSubstr("limits.max_message_bytes"));
+    EXPECT_THAT(error_of("[limits]\nmax_chunk_streams = 0\n"), HasSubstr("limits.max_chunk_streams"));
+    EXPECT_EQ(error_of("[limits]\ngop_cache_bytes = 0\n"), "");
+}
+
+TEST(Config, ValidateChecksValuesSetInCode) {
+    ServerConfig c;
+    c.limits.chunk_size = 64;  // as a flag or the lead's code could set it
+    EXPECT_THROW(c.validate(), ConfigError);
+    c = ServerConfig{};
+    c.listen.clear();
+    EXPECT_THROW(c.validate(), ConfigError);
+    c = ServerConfig{};
+    c.listen = {"rtmps://0.0.0.0:443"};
+    EXPECT_THROW(c.validate(), ConfigError);
+    c = ServerConfig{};
+    c.log.level = "verbose";
+    EXPECT_THROW(c.validate(), ConfigError);
+    c = ServerConfig{};
+    c.apps.clear();
+    EXPECT_THROW(c.validate(), ConfigError);
+    c = ServerConfig{};
+    c.limits.max_connections = SIZE_MAX;  // large, but valid
+    EXPECT_NO_THROW(c.validate());
+}
+
+TEST(Config, Apps) {
+    EXPECT_THAT(error_of("[[app]]\nname = \"live\"\n[[app]]\nname = \"live\"\nplay = false\n"),
+                HasSubstr("test.toml: app.name: duplicate app \"live\""));
+    EXPECT_THAT(error_of("[[app]]\npublish = false\n"),
+                HasSubstr("test.toml:1: app.name: every [[app]] needs a name"));
+    EXPECT_THAT(error_of("app = []\n"), HasSubstr("at least one [[app]]"));
+    for (const char* bad : {"", ".", "..", "a/b", "a b", "caf\xc3\xa9",
+                            "12345678901234567890123456789012345678901234567890123456789012345"}) {
+        EXPECT_THAT(error_of(std::string("[[app]]\nname = \"") + bad + "\"\n"),
+                    HasSubstr("not a valid app name"))
+            << bad;
+    }
+    const std::string longest(64, 'x');
+    EXPECT_EQ(parse_config("[[app]]\nname = \"" + longest + "\"\n").apps[0].name, longest);
+    EXPECT_EQ(parse_config("[[app]]\nname = \"...\"\n").apps[0].name, "...");
+}
+
+TEST(Config, ListenAddressForms) {
+    auto is = [](std::string_view text, std::string_view host, std::uint16_t port) {
+        const ListenAddress a = parse_listen_address(text);
+        EXPECT_EQ(a.host, host) << text;
+        EXPECT_EQ(a.port, port) << text;
+    };
+    is("0.0.0.0:1935", "0.0.0.0", 1935);
+    is("127.0.0.1:0", "127.0.0.1", 0);
+    is("rtmp://127.0.0.1:1940", "127.0.0.1", 1940);
+    is("RTMP://example.net:65535", "example.net", 65535);
+    is("[::1]:1935", "::1", 1935);
+    is("[::]:19350", "::", 19350);
+    is("[::ffff:127.0.0.1]:1", "::ffff:127.0.0.1", 1);
+    is("[fe80::1%eth0]:1935", "fe80::1%eth0", 1935);
+    is("[::1]", "::1", 1935);
+    is(":1935", "0.0.0.0", 1935);
+    is(":0", "0.0.0.0", 0);
+    is("localhost", "localhost", 1935);
+    is("rtmp://localhost", "localhost", 1935);
+}
+
+TEST(Config, ListenAddressErrors) {
+    EXPECT_THAT(listen_error("rtmps://0.0.0.0:443"),
+                HasSubstr("RTMPS/RTMPT listeners come with the variants issue"));
+    EXPECT_THAT(listen_error("rtmpt://0.0.0.0:80"), HasSubstr("RTMPS/RTMPT"));
+    EXPECT_THAT(listen_error("http://0.0.0.0:80"), HasSubstr("only rtmp://"));
+    for (const char* bad :
+         {"", "rtmp://", "host:", "host:65536", "host:99999999", "host:12a", "host:-1", "host: 1935", "::1",
+          "::1:1935", "[::1", "[]:1935", "[::1]1935", "[::1]:", "rtmp://host:1935/live", "ho st:1935"}) {
+        EXPECT_NE(listen_error(bad), "") << '"' << bad << '"';
+    }
+    EXPECT_THAT(listen_error("::1"), HasSubstr("brackets"));
+    // The file parser reports the line of a bad listen entry.
+    EXPECT_THAT(error_of("[server]\nlisten = [\n  \":1935\",\n  \"rtmps://x:443\",\n]\n"),
+                HasSubstr("test.toml:4: server.listen: bad listen address \"rtmps://x:443\""));
+}
+
+TEST(Config, LoadConfigFile) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / "sluice_config_test";
+    std::filesystem::create_directories(dir);
+    const std::filesystem::path file = dir / "bad.toml";
+    {
+        std::ofstream out(file);
+        out << "[server]\nworkers = 2\nworkerz = 3\n";
+    }
+    try {
+        (void)load_config(file);
+        ADD_FAILURE() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_THAT(e.what(), HasSubstr(file.string() + ":3: unknown key \"server.workerz\""));
+    }
+    EXPECT_THROW((void)load_config(dir / "missing.toml"), ConfigError);
+    EXPECT_THROW((void)load_config(dir), ConfigError);  // a directory is not a file
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Config, ExampleFileIsTheDefaults) {
+    const std::filesystem::path example = repo_root() / "sluice.toml";
+    const ServerConfig c = load_config(example);
+    EXPECT_EQ(c, ServerConfig{});
+    EXPECT_EQ(c.apps.size(), 1u);
+    EXPECT_EQ(c.find_app("studio"), nullptr);  // commented out
+
+    // Uncommenting the example second app gives a valid config with it.
+    std::istringstream in(read_text(example));
+    std::string line;
+    std::string uncommented;
+    bool in_block = false;
+    while (std::getline(in, line)) {
+        if (line == "# [[app]]") in_block = true;
+        if (in_block && line.rfind("# ", 0) == 0) line.erase(0, 2);
+        uncommented += line + "\n";
+    }
+    ASSERT_TRUE(in_block) << "sluice.toml lost its commented second [[app]]";
+    const ServerConfig two = parse_config(uncommented, "sluice.toml (uncommented)");
+    ASSERT_EQ(two.apps.size(), 2u);
+    ASSERT_NE(two.find_app("studio"), nullptr);
+    EXPECT_FALSE(two.find_app("studio")->play);
+    EXPECT_TRUE(two.find_app("studio")->publish);
+}
+
+// Every `section.key` in the first column of docs/config.md's tables.
+std::set<std::string> documented_keys() {
+    std::istringstream in(read_text(repo_root() / "docs" / "config.md"));
+    const std::regex first_cell(R"(^\|\s*`([a-z_]+\.[a-z_]+)`\s*\|)");
+    std::set<std::string> keys;
+    std::string line;
+    std::smatch m;
+    while (std::getline(in, line)) {
+        if (std::regex_search(line, m, first_cell)) keys.insert(m[1]);
+    }
+    return keys;
+}
+
+std::string joined(const std::set<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+TEST(Config, DocsListEveryKey) {
+    const std::vector<std::string> keys = config_keys();
+    const std::set<std::string> code(keys.begin(), keys.end());
+    EXPECT_EQ(code.size(), keys.size()) << "config_keys() has duplicates";
+    const std::set<std::string> docs = documented_keys();
+    ASSERT_FALSE(docs.empty()) << "no key found in docs/config.md";
+
+    std::set<std::string> undocumented;
+    std::set_difference(code.begin(), code.end(), docs.begin(), docs.end(),
+                        std::inserter(undocumented, undocumented.end()));
+    std::set<std::string> unknown;
+    std::set_difference(docs.begin(), docs.end(), code.begin(), code.end(),
+                        std::inserter(unknown, unknown.end()));
+    EXPECT_TRUE(undocumented.empty()) << "keys missing from docs/config.md: " << joined(undocumented);
+    EXPECT_TRUE(unknown.empty()) << "keys in docs/config.md the loader does not accept: " << joined(unknown);
+}
+
+TEST(Config, EveryKeyIsAccepted) {
+    // config_keys() names keys the parser really takes (not just a list).
+    for (const std::string& key : config_keys()) {
+        const std::size_t dot = key.find('.');
+        const std::string table = key.substr(0, dot);
+        const std::string name = key.substr(dot + 1);
+        std::string text;
+        if (table == "app") {
+            text = "[[app]]\nname = \"x\"\n" + (name == "name" ? std::string() : name + " = true\n");
+        } else if (key == "server.listen") {
+            text = "[server]\nlisten = \":0\"\n";
+        } else if (key == "log.level") {
+            text = "[log]\nlevel = \"warn\"\n";
+        } else if (key == "limits.player_disconnect_bytes") {
+            text = "[limits]\nplayer_disconnect_bytes = 20000000\n";  // above the queue default
+        } else {
+            text = "[" + table + "]\n" + name + " = 1000\n";
+        }
+        EXPECT_EQ(error_of(text), "") << key;
+    }
+}
+
+}  // namespace
+}  // namespace sluice::server
