@@ -64,7 +64,7 @@ if [[ $skip != *" asan "* ]]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     if configure_build asan build/asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
-        -DSLUICE_SANITIZE="address;undefined"; then
+        -DSLUICE_SANITIZE="address;undefined" -DSLUICE_APPS=ON -DSLUICE_IO=ON; then
         run_ctest asan build/asan -L 'unit|fuzz_replay|interop'
     fi
 fi

@@ -14,17 +14,27 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 Server::Server(ServerConfig config)
-    : config_(std::move(config)), workers_(config_.workers), context_(config_, workers_) {}
+    : config_(std::move(config)),
+      workers_(std::make_unique<net::WorkerPool>(config_.workers)),
+      context_(std::make_unique<ServerContext>(config_, *workers_)) {}
 
 Server::~Server() {
     stop();
+    // The listeners' aborted accepts hold sockets of the workers' contexts:
+    // run them out while both still exist. Then the worker contexts, whose
+    // queued handlers own the last sessions (which use context_), then context_.
+    control_.restart();
+    control_.poll();
+    listeners_.clear();
+    workers_.reset();
+    context_.reset();
 }
 
 void Server::start() {
     for (const std::string& text : config_.listen) {
         const ListenAddress address = parse_listen_address(text);
         auto listener = std::make_unique<net::Listener>(
-            control_, workers_,
+            control_, *workers_,
             [this](asio::ip::tcp::socket socket, std::size_t worker) {
                 on_accept(std::move(socket), worker);
             },
@@ -36,7 +46,7 @@ void Server::start() {
         }
         listeners_.push_back(std::move(listener));
     }
-    workers_.start();
+    workers_->start();
     for (auto& listener : listeners_) {
         listener->start();
         const auto endpoint = listener->local_endpoint();
@@ -45,7 +55,7 @@ void Server::start() {
                      address.is_v6() ? "[" + address.to_string() + "]" : address.to_string(),
                      endpoint.port());
     }
-    spdlog::info("{} worker(s); applications:{}", workers_.size(), [this] {
+    spdlog::info("{} worker(s); applications:{}", workers_->size(), [this] {
         std::string names;
         for (const AppConfig& app : config_.apps) {
             names += " " + app.name + (app.publish ? " publish" : "") + (app.play ? " play" : "") + ";";
@@ -55,37 +65,37 @@ void Server::start() {
 }
 
 void Server::on_accept(asio::ip::tcp::socket socket, std::size_t worker) {
-    if (context_.stopping) return;
-    if (context_.connections.load() >= config_.limits.max_connections) {
+    if (context_->stopping) return;
+    if (context_->connections.load() >= config_.limits.max_connections) {
         spdlog::warn("connection refused: {} connections open (limits.max_connections)",
-                     context_.connections.load());
+                     context_->connections.load());
         return;  // the socket closes here
     }
-    auto session = std::make_shared<Session>(std::move(socket), context_, worker);
-    asio::post(workers_.context(worker), [session] { session->start(); });
+    auto session = std::make_shared<Session>(std::move(socket), *context_, worker);
+    asio::post(workers_->context(worker), [session] { session->start(); });
 }
 
 void Server::stop() {
     if (stopped_) return;
     stopped_ = true;
-    context_.stopping = true;
+    context_->stopping = true;
     for (auto& listener : listeners_) listener->close();
-    for (std::size_t w = 0; w < workers_.size(); ++w) {
-        asio::post(workers_.context(w), [this, w] {
-            const auto sessions = context_.sessions_on(w);  // shutdown() removes itself: walk a copy
+    for (std::size_t w = 0; w < workers_->size(); ++w) {
+        asio::post(workers_->context(w), [this, w] {
+            const auto sessions = context_->sessions_on(w);  // shutdown() removes itself: walk a copy
             for (Session* session : sessions) session->shutdown();
         });
     }
     // Sessions flush and close by themselves (each within ~2 s); wait for them.
     const auto deadline = std::chrono::steady_clock::now() + 3s;
-    while (context_.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (context_->connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(10ms);
     }
-    if (context_.connections.load() > 0) {
-        spdlog::warn("{} connection(s) still open at shutdown; closing them", context_.connections.load());
+    if (context_->connections.load() > 0) {
+        spdlog::warn("{} connection(s) still open at shutdown; closing them", context_->connections.load());
     }
-    workers_.stop();
-    workers_.join();
+    workers_->stop();
+    workers_->join();
     spdlog::info("stopped");
 }
 

@@ -39,15 +39,17 @@ public:
 
     std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
     const ServerConfig& config() const noexcept { return config_; }
-    std::size_t worker_count() const noexcept { return workers_.size(); }
+    std::size_t worker_count() const noexcept { return workers_->size(); }
 
 private:
     void on_accept(boost::asio::ip::tcp::socket socket, std::size_t worker);
 
+    // Destruction order matters (see ~Server): sessions die with the worker
+    // contexts and still touch context_, so both are destroyed explicitly.
     ServerConfig config_;
     boost::asio::io_context control_;
-    net::WorkerPool workers_;
-    ServerContext context_;
+    std::unique_ptr<net::WorkerPool> workers_;
+    std::unique_ptr<ServerContext> context_;
     std::vector<std::unique_ptr<net::Listener>> listeners_;
     bool stopped_ = false;
 };

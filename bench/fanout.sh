@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Live fan-out on loopback: one FFmpeg publisher, N players (bench/loadgen/
+# fanout_players, one thread), for sluice serve and - when nginx with
+# libnginx-mod-rtmp is installed - for nginx-rtmp in the same run. Prints
+# what the players received and the server's CPU and memory, side by side.
+# Figures only: nothing is asserted (machines here are shared and noisy).
+#
+#   bench/fanout.sh [PLAYERS] [SECONDS]        (defaults 500 and 15)
+#
+# Needs: build/release/apps/sluice/sluice (tools/run.sh builds it) and
+# build/bench/bench/fanout_players (the Benchmarks section of README.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+players=${1:-500}
+seconds=${2:-15}
+sluice=build/release/apps/sluice/sluice
+loadgen=build/bench/bench/fanout_players
+for f in "$sluice" "$loadgen"; do
+    [ -x "$f" ] || { echo "fanout.sh: $f is missing; build it first (see README.md, Benchmarks)"; exit 1; }
+done
+work=$(mktemp -d /tmp/sluice-fanout-XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+
+ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc2=size=640x360:rate=25 \
+    -f lavfi -i sine=frequency=440:sample_rate=44100 -t 10 -c:v libx264 -preset veryfast -b:v 1500k \
+    -g 50 -pix_fmt yuv420p -c:a aac -b:a 128k -f flv "$work/clip.flv"
+
+cpu_ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo $t; }
+rss_kb() { local t=0; for p in "$@"; do t=$((t + $(awk '/VmRSS/{print $2}' "/proc/$p/status"))); done; echo $t; }
+
+# run NAME PORT PIDS...: publish, load, report
+run() {
+    local name=$1 port=$2; shift 2
+    local pids=("$@")
+    ffmpeg -hide_banner -loglevel error -re -stream_loop -1 -i "$work/clip.flv" -c copy -f flv \
+        "rtmp://127.0.0.1:$port/live/bench" >"$work/$name-publish.log" 2>&1 &
+    local publisher=$!
+    sleep 2
+    local t0; t0=$(cpu_ticks "${pids[@]}")
+    "$loadgen" 127.0.0.1 "$port" live bench "$players" "$seconds" >"$work/$name-load.log" || true
+    local t1; t1=$(cpu_ticks "${pids[@]}")
+    local rss; rss=$(rss_kb "${pids[@]}")
+    kill $publisher 2>/dev/null || true
+    wait $publisher 2>/dev/null || true
+    local hz; hz=$(getconf CLK_TCK)
+    local summary; summary=$(grep summary "$work/$name-load.log")
+    local mbits; mbits=$(grep -E '^t=' "$work/$name-load.log" | tail -n 5 |
+        sed -E 's/.*media=([0-9.]+).*/\1/' | awk '{s+=$1} END {if (NR) printf "%.0f", s/NR; else print 0}')
+    local cpu; cpu=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$seconds" 'BEGIN {printf "%.0f", 100*d/hz/s}')
+    printf '%-22s %8s %10s %12s %10s %8s\n' "$name" "$players" \
+        "$(sed -E 's/.*receiving=([0-9]+).*/\1/' <<<"$summary")" "$mbits" "$cpu" "$((rss / 1024))"
+    echo "$name $mbits $cpu $((rss / 1024))" >>"$work/results"
+}
+
+printf '%-22s %8s %10s %12s %10s %8s\n' server players receiving "Mbit/s out" "CPU %" "RSS MB"
+"$sluice" serve --listen 127.0.0.1:0 --log-level warn >"$work/sluice.log" 2>&1 &
+sluice_pid=$!
+# --log-level warn hides the "listening on" line: ask the kernel for the port.
+sleep 0.5
+port=$(ss -ltnpH "( sport > :1024 )" 2>/dev/null | grep "pid=$sluice_pid," | head -n 1 | awk '{print $4}' | sed 's/.*://')
+run "sluice ($(nproc) workers)" "$port" "$sluice_pid"
+kill -TERM $sluice_pid; wait $sluice_pid || true
+
+if [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] && command -v nginx >/dev/null; then
+    nport=$((20000 + RANDOM % 20000))
+    cat >"$work/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 8192; }
+rtmp { server { listen 127.0.0.1:$nport; chunk_size 4096; application live { live on; } } }
+CONF
+    nginx -c "$work/nginx.conf" -p "$work" &
+    sleep 0.5
+    mapfile -t npids < <(pgrep -f "nginx -c $work/nginx.conf"; pgrep -P "$(pgrep -f "nginx -c $work/nginx.conf" | head -n1)")
+    run "nginx-rtmp (1 worker)" "$nport" "${npids[@]}"
+    nginx -c "$work/nginx.conf" -p "$work" -s quit 2>/dev/null || true
+    awk 'NR==1 {m=$(NF-2); c=$(NF-1); r=$NF} NR==2 {
+        printf "ratios sluice/nginx: throughput %.2f, CPU %.2f, RSS %.2f\n", m/($(NF-2)?$(NF-2):1), c/($(NF-1)?$(NF-1):1), r/($NF?$NF:1)}' \
+        "$work/results"
+else
+    echo "(nginx-rtmp not installed: apt-get install nginx-light libnginx-mod-rtmp for the side-by-side run)"
+fi
