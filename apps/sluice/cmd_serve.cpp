@@ -30,7 +30,8 @@ void setup_logging(const std::string& level) {
     spdlog::set_default_logger(logger);
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
     spdlog::set_level(spdlog::level::from_str(level));
-    spdlog::flush_on(spdlog::level::info);
+    // Every line at once: operators tail the log, tests read it while we run.
+    spdlog::flush_on(spdlog::level::trace);
 }
 
 int serve(const ServeOptions& options) {

@@ -5,8 +5,11 @@ namespace sluice::server {
 namespace {
 
 bool is_cached_kind(FrameKind kind) noexcept {
+    // video_info (AVC end of sequence, E-RTMP metadata frames) is kept in
+    // place: a late joiner must see the same messages, in the same order, as
+    // a player who was there.
     return kind == FrameKind::audio || kind == FrameKind::video_key || kind == FrameKind::video_inter ||
-           kind == FrameKind::data;
+           kind == FrameKind::video_info || kind == FrameKind::data;
 }
 
 }  // namespace

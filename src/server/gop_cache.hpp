@@ -5,8 +5,8 @@
 //
 // Contract:
 //  - push() takes every audio, video and data frame of the stream (headers
-//    and metadata are MediaHeaders' business and are ignored here, as are
-//    video_info frames). A video_key frame starts a new GOP: the cache is
+//    and metadata are MediaHeaders' business and are ignored here; video_info
+//    frames are kept in place). A video_key frame starts a new GOP: the cache is
 //    cleared and restarts with it. Frames before the first key frame are
 //    not kept (a player could not decode them).
 //  - Bounded by `max_bytes` of payload: a GOP that grows past it is dropped

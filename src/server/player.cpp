@@ -26,7 +26,7 @@ void Player::on_frame(const Frame& frame) {
 
 void Player::on_publish_begin() {
     if (closed()) return;
-    push_user_control_begin();
+    if (eof_sent_) push_user_control_begin();  // the play reply's StreamBegin still holds otherwise
     push_status(rtmp::Status::play_publish_notify, stream_name_ + " is now published.");
 }
 
@@ -98,11 +98,13 @@ void Player::push_status(rtmp::Status status, std::string_view description) {
 
 void Player::push_user_control_begin() {
     if (closed()) return;
+    eof_sent_ = false;
     queue_.push(Frame{rtmp::to_message(rtmp::UserControl::stream_begin(stream_id_)), FrameKind::data});
 }
 
 void Player::push_user_control_eof() {
     if (closed()) return;
+    eof_sent_ = true;
     queue_.push(Frame{rtmp::to_message(rtmp::UserControl::stream_eof(stream_id_)), FrameKind::data});
 }
 

@@ -53,7 +53,8 @@ public:
     // --- called by the StreamTap (on this worker) ---
     void on_attach(std::shared_ptr<StreamTap> tap, const StreamSnapshot& snapshot);
     void on_frame(const Frame& frame);
-    /// The publisher arrived: StreamBegin + NetStream.Play.PublishNotify.
+    /// The publisher arrived: NetStream.Play.PublishNotify, after a
+    /// StreamBegin when the stream had ended (StreamEOF) since play.
     void on_publish_begin();
     /// The publisher left: StreamEOF + NetStream.Play.UnpublishNotify.
     void on_publish_end();
@@ -89,6 +90,7 @@ private:
     PlayerQueue queue_;
     std::shared_ptr<StreamTap> tap_;
     bool paused_ = false;
+    bool eof_sent_ = false;  ///< StreamEOF was the last of StreamBegin/StreamEOF sent
     bool receive_audio_ = true;
     bool receive_video_ = true;
     std::uint64_t frames_sent_ = 0;

@@ -50,15 +50,25 @@ TEST(GopCache, AKeyFrameStartsANewGop) {
     EXPECT_EQ(timestamps(cache), (Ts{4, 5}));
 }
 
-TEST(GopCache, IgnoresHeadersMetadataAndVideoInfo) {
+TEST(GopCache, IgnoresHeadersAndMetadata) {
     GopCache cache(1000);
     cache.push(frame(FrameKind::video_key, 1));
-    for (FrameKind k :
-         {FrameKind::audio_header, FrameKind::video_header, FrameKind::metadata, FrameKind::video_info}) {
+    for (FrameKind k : {FrameKind::audio_header, FrameKind::video_header, FrameKind::metadata}) {
         cache.push(frame(k, 2));
     }
     EXPECT_EQ(timestamps(cache), Ts{1});
     EXPECT_EQ(cache.bytes(), 10u);
+}
+
+TEST(GopCache, KeepsVideoInfoInPlace) {
+    // An AVC end of sequence or an E-RTMP metadata frame inside the GOP is
+    // what a player who was there saw, so a late joiner sees it too.
+    GopCache cache(1000);
+    cache.push(frame(FrameKind::video_info, 0));  // before any key frame: dropped
+    cache.push(frame(FrameKind::video_key, 1));
+    cache.push(frame(FrameKind::video_info, 2));
+    cache.push(frame(FrameKind::video_inter, 3));
+    EXPECT_EQ(timestamps(cache), (Ts{1, 2, 3}));
 }
 
 TEST(GopCache, AudioOnlyStreamKeepsNothing) {

@@ -1,0 +1,156 @@
+#pragma once
+// Test support for the `sluice serve` interop suites (serve_interop_test.cpp
+// with real clients, serve_scripted_test.cpp with RawClient). Test code only.
+//
+//  - ServeProcess starts the real binary exactly as the server contract
+//    pins it: `SLUICE_BINARY serve --listen 127.0.0.1:0 --workers 2
+//    --log-level debug`, stdout and stderr to a log file, and learns the
+//    port the OS picked from the log line `listening on rtmp://127.0.0.1:<port>`
+//    (polled for 10 s). The environment variable SLUICE_INTEROP_BINARY,
+//    when set, names another binary to judge with the same arguments.
+//  - Clip: a deterministic H.264/AAC FLV made by ffmpeg's lavfi sources at
+//    test time (testsrc2 320x240@25 + sine, libx264 ultrafast without
+//    B-frames, GOP 25 = one key frame a second, AAC), with its tags read by
+//    flv::FileReader and the MD5 of every decoded video frame.
+//  - Comparison helpers: decoded-frame hashes of what a player wrote, and
+//    the check that they are a contiguous run of the source's frames that
+//    starts at a key frame.
+//
+// read_file() and Clock come from core_server.hpp. Every wait is bounded by a deadline; processes are killed
+// when their owner goes out of scope. Not thread-safe except where noted.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/payload.hpp"
+#include "base/timestamp.hpp"
+#include "interop/core_server.hpp"
+#include "rtmp/message.hpp"
+
+namespace sluice::test {
+
+/// A directory under /tmp, removed with its contents on destruction
+/// (kept when SLUICE_INTEROP_KEEP is set, for a post-mortem).
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const noexcept { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+/// A background process with stdout+stderr appended to a log file. Unlike
+/// core_server.hpp's Child it can be signalled (SIGTERM to the server,
+/// SIGINT to gst-launch -e so it finishes its file).
+class Process {
+public:
+    Process(const std::vector<std::string>& argv, const std::string& log_path);
+    ~Process();  ///< SIGKILL + reap when still running
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    bool started() const noexcept { return pid_ > 0; }
+    /// True while the process has not exited (reaps it when it has).
+    bool running();
+    void signal(int signo);
+    /// The exit code, or -1 for death by a signal. At the deadline nullopt
+    /// is returned ("did not exit in time") and, with `kill`, the process is
+    /// killed first.
+    std::optional<int> wait(Clock::time_point deadline, bool kill = true);
+
+private:
+    pid_t pid_ = -1;
+    std::optional<int> exit_code_;
+    bool reaped_ = false;
+};
+
+/// `sluice serve` on 127.0.0.1, port chosen by the OS.
+class ServeProcess {
+public:
+    /// Starts the server, its output going to `log_path`, and waits (10 s)
+    /// for the listening line. On failure port() is 0 and error() says why.
+    explicit ServeProcess(std::string log_path);
+
+    std::uint16_t port() const noexcept { return port_; }
+    const std::string& error() const noexcept { return error_; }
+    /// rtmp://127.0.0.1:<port>/<app>/<name>
+    std::string url(const std::string& app, const std::string& name) const;
+    /// The server's log so far (for failure messages).
+    std::string log() const;
+    /// SIGTERM, then the exit code (nullopt when it did not exit by the deadline).
+    std::optional<int> terminate(Clock::time_point deadline);
+    Process& process() noexcept { return process_; }
+
+private:
+    std::string log_path_;
+    Process process_;
+    std::uint16_t port_ = 0;
+    std::string error_;
+};
+
+/// Which binary the suite judges: SLUICE_INTEROP_BINARY or SLUICE_BINARY.
+std::string serve_binary();
+
+/// One audio or video tag of a clip.
+struct ClipTag {
+    rtmp::MessageType type{};
+    base::Timestamp timestamp = 0;
+    base::Payload payload;
+};
+
+/// A test clip on disk and what it contains.
+struct Clip {
+    std::string path;
+    base::Payload metadata;                 ///< the onMetaData script tag's data
+    std::vector<ClipTag> media;             ///< audio and video tags, file order
+    std::vector<std::string> video_hashes;  ///< MD5 of each decoded video frame, decode order
+    std::vector<std::size_t> key_frames;    ///< indexes into video_hashes of the key frames
+    std::size_t video_count() const;        ///< coded video frames (sequence headers excluded)
+};
+
+/// Makes a `seconds`-long clip at `path` (ffmpeg lavfi, see above) and reads
+/// it. On failure, `error` is set and the clip is empty.
+Clip make_clip(const std::string& path, int seconds, std::string& error);
+
+/// The audio and video tags of an FLV file (script tags dropped); `error`
+/// set when the file does not parse to its end.
+std::vector<ClipTag> read_flv_media(const std::string& path, std::string& error,
+                                    base::Payload* metadata = nullptr);
+
+/// MD5 of every decoded frame of the first video (or audio) stream of a
+/// media file, in output order, via `ffmpeg -map 0:v -f framemd5`. Returns
+/// nullopt when ffmpeg fails (its log is appended to `error`).
+std::optional<std::vector<std::string>> decoded_hashes(const std::string& path, char stream,
+                                                       std::string& error);
+
+/// Where `got` sits inside `source` as one contiguous run: the source index
+/// of got[0], or nullopt when got is empty or not such a run.
+std::optional<std::size_t> find_run(const std::vector<std::string>& source,
+                                    const std::vector<std::string>& got);
+
+/// Video payload kinds: a sequence header; a coded picture (not a sequence
+/// header or end of sequence); a coded picture that is a key frame.
+bool is_video_config(const base::Payload& payload);
+bool is_video_frame(const base::Payload& payload);
+bool is_video_key(const base::Payload& payload);
+bool is_audio_config(const base::Payload& payload);
+
+/// How many TCP connections to 127.0.0.1:`port` are established on the
+/// server side (from /proc/net/tcp): lets a test know its real clients have
+/// connected without relying on the server's log format.
+std::size_t established_connections(std::uint16_t port);
+
+/// Runs argv to completion with a deadline; output to log_path. Exit code or nullopt on timeout.
+std::optional<int> run_process(const std::vector<std::string>& argv, const std::string& log_path,
+                               std::chrono::seconds limit = std::chrono::seconds(60));
+
+}  // namespace sluice::test
