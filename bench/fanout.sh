@@ -53,13 +53,14 @@ run() {
 }
 
 printf '%-22s %8s %10s %12s %10s %8s\n' server players receiving "Mbit/s out" "CPU %" "RSS MB"
-"$sluice" serve --listen 127.0.0.1:0 --log-level warn >"$work/sluice.log" 2>&1 &
-sluice_pid=$!
-# --log-level warn hides the "listening on" line: ask the kernel for the port.
-sleep 0.5
-port=$(ss -ltnpH "( sport > :1024 )" 2>/dev/null | grep "pid=$sluice_pid," | head -n 1 | awk '{print $4}' | sed 's/.*://')
-run "sluice ($(nproc) workers)" "$port" "$sluice_pid"
-kill -TERM $sluice_pid; wait $sluice_pid || true
+for workers in 1 "$(nproc)"; do
+    "$sluice" serve --listen 127.0.0.1:0 --workers "$workers" --log-level info >"$work/sluice.log" 2>&1 &
+    sluice_pid=$!
+    for _ in $(seq 50); do grep -q "listening on" "$work/sluice.log" && break; sleep 0.1; done
+    port=$(sed -nE 's/.*listening on rtmp:\/\/[^ ]*:([0-9]+).*/\1/p' "$work/sluice.log" | head -n 1)
+    run "sluice ($workers worker$([ "$workers" = 1 ] || echo s))" "$port" "$sluice_pid"
+    kill -TERM $sluice_pid; wait $sluice_pid || true
+done
 
 if [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] && command -v nginx >/dev/null; then
     nport=$((20000 + RANDOM % 20000))
@@ -77,8 +78,8 @@ CONF
     mapfile -t npids < <(pgrep -f "nginx -c $work/nginx.conf"; pgrep -P "$(pgrep -f "nginx -c $work/nginx.conf" | head -n1)")
     run "nginx-rtmp (1 worker)" "$nport" "${npids[@]}"
     nginx -c "$work/nginx.conf" -p "$work" -s quit 2>/dev/null || true
-    awk 'NR==1 {m=$(NF-2); c=$(NF-1); r=$NF} NR==2 {
-        printf "ratios sluice/nginx: throughput %.2f, CPU %.2f, RSS %.2f\n", m/($(NF-2)?$(NF-2):1), c/($(NF-1)?$(NF-1):1), r/($NF?$NF:1)}' \
+    awk 'NR==1 {m=$(NF-2); c=$(NF-1); r=$NF} NR==3 {
+        printf "ratios sluice (1 worker)/nginx: throughput %.2f, CPU %.2f, RSS %.2f\n", m/($(NF-2)?$(NF-2):1), c/($(NF-1)?$(NF-1):1), r/($NF?$NF:1)}' \
         "$work/results"
 else
     echo "(nginx-rtmp not installed: apt-get install nginx-light libnginx-mod-rtmp for the side-by-side run)"

@@ -24,6 +24,7 @@ constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 /// queues) stays in charge when a player falls behind.
 constexpr std::size_t output_low_water = 256 * 1024;
 constexpr auto flush_deadline = 2s;
+constexpr std::size_t max_read_buffer = 64 * 1024;
 
 rtmp::ConnectionOptions connection_options(const ServerLimits& limits) {
     rtmp::ConnectionOptions options;
@@ -136,7 +137,9 @@ asio::awaitable<bool> Session::handshake(std::vector<std::uint8_t>& buffer, std:
 }
 
 asio::awaitable<void> Session::read_loop() {
-    std::vector<std::uint8_t> buffer(64 * 1024);
+    // Players send little (acks, pongs): a small buffer keeps a thousand of
+    // them cheap; it grows for publishers whose reads fill it.
+    std::vector<std::uint8_t> buffer(4 * 1024);
     std::size_t leftover = 0;
     if (!co_await handshake(buffer, leftover)) co_return;
     if (leftover > 0) receive({buffer.data(), leftover});
@@ -149,6 +152,7 @@ asio::awaitable<void> Session::read_loop() {
         }
         last_read_ = Clock::now();
         receive({buffer.data(), n});
+        if (n == buffer.size() && buffer.size() < max_read_buffer) buffer.resize(buffer.size() * 2);
     }
 }
 
@@ -203,7 +207,9 @@ void Session::wake_writer() noexcept {
 }
 
 void Session::player_has_frames() {
-    wake_writer();
+    // While the writer sleeps, write here at once; while it waits on a full
+    // socket, the frames stay queued and join its next write.
+    if (writer_idle_ && !closing_ && !write_now()) wake_writer();
 }
 
 void Session::player_overflow(std::string_view reason) {
@@ -226,29 +232,45 @@ void Session::fill_output() {
     }
 }
 
+bool Session::write_now() {
+    // A player's socket is writable nearly always: a direct writev spares a
+    // coroutine resumption and a reactor round trip per frame and player
+    // (measured with bench/fanout.sh). Returns false when the socket is full
+    // (or failed): the writer coroutine then waits for it.
+    while (!closed_) {
+        fill_output();
+        if (closed_ || !connection_.wants_write()) return !closed_;
+        net::gather_buffers(connection_.output(), write_buffers_);
+        boost::system::error_code ec;
+        const std::size_t n = socket_.write_some(write_buffers_, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+        if (ec) {
+            close("write: " + ec.message());
+            return false;
+        }
+        connection_.consume_output(n);
+    }
+    return false;
+}
+
 asio::awaitable<void> Session::write_loop() {
     std::vector<asio::const_buffer> buffers;
     while (!closed_) {
-        fill_output();
-        if (closed_) break;
-        if (!connection_.wants_write()) {
+        if (write_now()) {
             if (closing_) {
                 close(close_reason_);
                 break;
             }
+            writer_idle_ = true;
             wake_.expires_at(Clock::time_point::max());
             co_await wake_.async_wait(use_nothrow);
+            writer_idle_ = false;
             continue;
         }
+        if (closed_) break;
+        // The socket is full: wait until it drains.
         net::gather_buffers(connection_.output(), buffers);
-        // Try the write at once: a player's socket is writable nearly always,
-        // and a direct writev spares the reactor round trip of an async write
-        // per batch (measured with bench/fanout.sh). Only a full socket waits.
-        boost::system::error_code ec;
-        std::size_t n = socket_.write_some(buffers, ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) {
-            std::tie(ec, n) = co_await socket_.async_write_some(buffers, use_nothrow);
-        }
+        auto [ec, n] = co_await socket_.async_write_some(buffers, use_nothrow);
         if (ec) {
             if (!closed_) close("write: " + ec.message());
             break;

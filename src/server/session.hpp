@@ -29,6 +29,7 @@
 // Every session logs one line at connect, publish, play and close (peer,
 // app, stream, bytes in/out, duration, reason).
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -83,6 +84,7 @@ private:
     void receive(base::Bytes input);
     void handle(rtmp::Event&& event);
     void fill_output();
+    bool write_now();
     void wake_writer() noexcept;
 
     // Commands (session_commands.cpp).
@@ -136,8 +138,10 @@ private:
     std::uint64_t handshake_bytes_in_ = 0;
     std::uint64_t handshake_bytes_out_ = 0;
 
-    bool connected_ = false;  ///< `connect` accepted
-    bool closing_ = false;    ///< close_after_flush() called
+    bool connected_ = false;    ///< `connect` accepted
+    bool closing_ = false;      ///< close_after_flush() called
+    bool writer_idle_ = false;  ///< write_loop() sleeps on wake_: nothing queued, socket writable
+    std::vector<boost::asio::const_buffer> write_buffers_;
     bool closed_ = false;
     std::string close_reason_;
     Application* app_ = nullptr;
