@@ -91,8 +91,15 @@ void Session::start() {
 }
 
 void Session::shutdown() {
+    // queue_stop() may write at once, and a failed write closes the session
+    // and drops its players: hold them while we walk.
+    std::vector<std::shared_ptr<Player>> players;
     for (auto& [id, stream] : streams_) {
-        if (stream.player) stream.player->queue_stop(rtmp::Status::play_stop, "The server is shutting down.");
+        if (stream.player) players.push_back(stream.player);
+    }
+    for (const auto& player : players) {
+        if (closed_) return;
+        player->queue_stop(rtmp::Status::play_stop, "The server is shutting down.");
     }
     close_after_flush("server shutting down");
 }
@@ -157,15 +164,20 @@ asio::awaitable<void> Session::read_loop() {
 }
 
 void Session::receive(base::Bytes input) {
+    // Commands handled here may queue frames on players; they are written
+    // by the wake_writer() below, never from inside a handler (which may
+    // still hold references into streams_).
+    in_receive_ = true;
     for (;;) {
         const rtmp::ReceiveResult r = connection_.receive(input);
         input = input.subspan(r.consumed);
         while (auto event = connection_.next_event()) {
             handle(std::move(*event));
-            if (closed_) return;
+            if (closed_) break;
         }
-        if (r.error || input.empty()) break;
+        if (closed_ || r.error || input.empty()) break;
     }
+    in_receive_ = false;
     wake_writer();
 }
 
@@ -209,7 +221,7 @@ void Session::wake_writer() noexcept {
 void Session::player_has_frames() {
     // While the writer sleeps, write here at once; while it waits on a full
     // socket, the frames stay queued and join its next write.
-    if (writer_idle_ && !closing_ && !write_now()) wake_writer();
+    if (writer_idle_ && !closing_ && !in_receive_ && !write_now()) wake_writer();
 }
 
 void Session::player_overflow(std::string_view reason) {
@@ -225,9 +237,9 @@ void Session::fill_output() {
             std::optional<Frame> frame = stream.player->queue().pop();
             if (!frame) continue;
             any = true;
-            send(frame->message, chunk_stream_for(frame->message));
             stream.player->count_sent();
-            if (closed_) return;
+            send(frame->message, chunk_stream_for(frame->message));
+            if (closed_) return;  // send() failed and closed: the players are gone
         }
     }
 }
@@ -333,7 +345,8 @@ void Session::close(std::string reason) {
 
 void Session::finish() {
     for (auto& [id, stream] : streams_) stop_stream(id, false);
-    streams_.clear();
+    // streams_ keeps its (now empty) entries: a caller up the stack may be
+    // walking it when a failed write closes the session.
     context_.sessions_on(worker_).erase(this);
     const double duration = std::chrono::duration<double>(Clock::now() - accepted_at_).count();
     const std::uint64_t in = handshake_bytes_in_ + connection_.bytes_received();

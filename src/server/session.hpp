@@ -140,6 +140,7 @@ private:
 
     bool connected_ = false;    ///< `connect` accepted
     bool closing_ = false;      ///< close_after_flush() called
+    bool in_receive_ = false;   ///< receive() is handling the peer's messages
     bool writer_idle_ = false;  ///< write_loop() sleeps on wake_: nothing queued, socket writable
     std::vector<boost::asio::const_buffer> write_buffers_;
     bool closed_ = false;

@@ -266,7 +266,8 @@ void Session::on_pause(const rtmp::Command& command, rtmp::MessageStreamId strea
                    pause ? "pause on a stream that is not playing." : "Malformed pause: " + why);
         return;
     }
-    stream->player->set_paused(pause->pause);
+    const std::shared_ptr<Player> player = stream->player;  // alive even if an overflow closes us
+    player->set_paused(pause->pause);
     wake_writer();
 }
 
@@ -278,10 +279,11 @@ void Session::on_receive_media(const rtmp::Command& command, rtmp::MessageStream
         spdlog::debug("#{} {} ignored: {}", id_, command.name, receive ? "not playing" : why);
         return;
     }
+    const std::shared_ptr<Player> player = stream->player;  // alive even if an overflow closes us
     if (receive->kind == rtmp::ReceiveMediaCommand::Kind::audio) {
-        stream->player->set_receive_audio(receive->enable);
+        player->set_receive_audio(receive->enable);
     } else {
-        stream->player->set_receive_video(receive->enable);
+        player->set_receive_video(receive->enable);
     }
     wake_writer();
 }

@@ -100,10 +100,21 @@ std::string serve_binary() {
     return SLUICE_BINARY;
 }
 
-ServeProcess::ServeProcess(std::string log_path)
-    : log_path_(std::move(log_path)),
-      process_({serve_binary(), "serve", "--listen", "127.0.0.1:0", "--workers", "2", "--log-level", "debug"},
-               log_path_) {
+namespace {
+
+std::vector<std::string> serve_argv(const std::vector<std::string>& extra_args) {
+    std::vector<std::string> argv{serve_binary(), "serve", "--listen",    "127.0.0.1:0",
+                                  "--workers",    "2",     "--log-level", "debug"};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    return argv;
+}
+
+}  // namespace
+
+ServeProcess::ServeProcess(std::string log_path) : ServeProcess(std::move(log_path), {}) {}
+
+ServeProcess::ServeProcess(std::string log_path, const std::vector<std::string>& extra_args)
+    : log_path_(std::move(log_path)), process_(serve_argv(extra_args), log_path_) {
     if (!process_.started()) {
         error_ = "could not start " + serve_binary();
         return;
@@ -141,6 +152,10 @@ std::string ServeProcess::log() const {
     constexpr std::size_t keep = 12000;
     if (text.size() > keep) text = "...\n" + text.substr(text.size() - keep);
     return text;
+}
+
+std::string ServeProcess::full_log() const {
+    return read_file(log_path_);
 }
 
 std::optional<int> ServeProcess::terminate(Clock::time_point deadline) {

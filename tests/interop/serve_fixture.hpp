@@ -79,13 +79,18 @@ public:
     /// Starts the server, its output going to `log_path`, and waits (10 s)
     /// for the listening line. On failure port() is 0 and error() says why.
     explicit ServeProcess(std::string log_path);
+    /// The same, with `extra_args` appended to the pinned command line
+    /// (e.g. {"--config", FILE}; the flags above still win over the file).
+    ServeProcess(std::string log_path, const std::vector<std::string>& extra_args);
 
     std::uint16_t port() const noexcept { return port_; }
     const std::string& error() const noexcept { return error_; }
     /// rtmp://127.0.0.1:<port>/<app>/<name>
     std::string url(const std::string& app, const std::string& name) const;
-    /// The server's log so far (for failure messages).
+    /// The server's log so far (for failure messages: the tail only).
     std::string log() const;
+    /// The whole log so far (for a test that searches it).
+    std::string full_log() const;
     /// SIGTERM, then the exit code (nullopt when it did not exit by the deadline).
     std::optional<int> terminate(Clock::time_point deadline);
     Process& process() noexcept { return process_; }

@@ -110,8 +110,24 @@ void RawClient::close() {
     fd_ = -1;
 }
 
+void RawClient::limit_socket(int receive_buffer, int max_segment) {
+    receive_buffer_ = receive_buffer;
+    max_segment_ = max_segment;
+}
+
 bool RawClient::open(std::uint16_t port, Clock::time_point deadline) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    // Before connect: the window scale and the MSS are fixed by the SYN.
+    if (fd_ >= 0 && receive_buffer_ > 0 &&
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer_, sizeof(receive_buffer_)) != 0) {
+        error_ = std::string("SO_RCVBUF: ") + std::strerror(errno);
+        return false;
+    }
+    if (fd_ >= 0 && max_segment_ > 0 &&
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_MAXSEG, &max_segment_, sizeof(max_segment_)) != 0) {
+        error_ = std::string("TCP_MAXSEG: ") + std::strerror(errno);
+        return false;
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -321,6 +337,18 @@ void RawClient::read_for(std::chrono::milliseconds span) {
     }
 }
 
+bool RawClient::wait_hangup(Clock::time_point deadline) {
+    if (fd_ < 0) return false;
+    // POLLRDHUP reports the peer's FIN even while our receive buffer holds
+    // unread data, which POLLIN alone cannot tell apart.
+    pollfd p{fd_, POLLRDHUP, 0};
+    for (;;) {
+        const int r = ::poll(&p, 1, remaining_ms(deadline));
+        if (r < 0 && errno == EINTR) continue;
+        return r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+    }
+}
+
 const Received* RawClient::connect(const std::string& app, Clock::time_point deadline,
                                    double object_encoding) {
     rtmp::ConnectCommand c;
@@ -422,6 +450,11 @@ std::optional<rtmp::MessageStreamId> RawClient::start_publisher(std::uint16_t po
 
 bool RawClient::publish_clip(const Clip& clip, rtmp::MessageStreamId msid, bool paced,
                              Clock::time_point deadline) {
+    return publish_clip(clip, msid, paced ? 1.0 : 0.0, deadline);
+}
+
+bool RawClient::publish_clip(const Clip& clip, rtmp::MessageStreamId msid, double speed,
+                             Clock::time_point deadline) {
     const rtmp::Message script{rtmp::MessageType::data_amf0, 0, msid, clip.metadata};
     auto data = rtmp::decode_data_message(script);
     if (!data) {
@@ -439,7 +472,10 @@ bool RawClient::publish_clip(const Clip& clip, rtmp::MessageStreamId msid, bool 
     }
     const auto start = Clock::now();
     for (const ClipTag& tag : clip.media) {
-        if (paced) std::this_thread::sleep_until(start + std::chrono::milliseconds(tag.timestamp));
+        if (speed > 0) {
+            const std::chrono::duration<double, std::milli> due(static_cast<double>(tag.timestamp) / speed);
+            std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(due));
+        }
         const auto csid = tag.type == rtmp::MessageType::audio ? rtmp::csid::audio : rtmp::csid::video;
         if (!send(rtmp::Message{tag.type, tag.timestamp, msid, tag.payload}, csid, deadline)) return false;
         // What the server sends a publisher (acks, pings) is read as we go,

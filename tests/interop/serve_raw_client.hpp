@@ -63,6 +63,12 @@ public:
     RawClient(const RawClient&) = delete;
     RawClient& operator=(const RawClient&) = delete;
 
+    /// Makes open() set SO_RCVBUF to `receive_buffer` and TCP_MAXSEG to
+    /// `max_segment` (each unless 0) before it connects: a player that stops
+    /// reading then fills its socket after a few KiB. Linux sizes the
+    /// server's send buffer from the MSS, so a small MSS keeps that side
+    /// small too (with the default loopback MSS it absorbs megabytes).
+    void limit_socket(int receive_buffer, int max_segment);
     /// TCP connect to 127.0.0.1:port and the client handshake.
     bool open(std::uint16_t port, Clock::time_point deadline);
     /// Closes the socket (the server sees end of stream).
@@ -80,6 +86,11 @@ public:
     bool drain_until_closed(Clock::time_point deadline);
     /// Reads everything that arrives for `span` (the socket stays open).
     void read_for(std::chrono::milliseconds span);
+    /// Waits, reading nothing, until the server has closed the connection
+    /// (end of stream or reset, even with unread data still buffered); true
+    /// when it did by the deadline. A client that never reads never answers
+    /// a PingRequest either.
+    bool wait_hangup(Clock::time_point deadline);
 
     // NetConnection / NetStream steps. Each sends, then reads until the
     // answer; the answer is in log() and returned where it makes sense.
@@ -102,6 +113,9 @@ public:
     /// Sends the clip (metadata, then every tag with its timestamp) on `msid`.
     /// `paced`: tag t goes out at start + t.timestamp.
     bool publish_clip(const Clip& clip, rtmp::MessageStreamId msid, bool paced, Clock::time_point deadline);
+    /// The same at `speed` times real time: tag t goes out at
+    /// start + t.timestamp / speed; 0 sends as fast as the socket takes them.
+    bool publish_clip(const Clip& clip, rtmp::MessageStreamId msid, double speed, Clock::time_point deadline);
     /// Sends any command (a `call`): name, txn, null, arguments.
     bool call(const std::string& name, double transaction_id, const std::vector<amf::Value>& arguments,
               rtmp::MessageStreamId msid, Clock::time_point deadline);
@@ -118,6 +132,8 @@ private:
     Received describe(rtmp::Event&& event) const;
 
     int fd_ = -1;
+    int receive_buffer_ = 0;
+    int max_segment_ = 0;
     rtmp::Handshake handshake_;
     rtmp::Connection connection_;
     std::vector<std::uint8_t> pending_;
