@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Live fan-out on loopback: one FFmpeg publisher, N players (bench/loadgen/
-# fanout_players, one thread), for sluice serve and - when nginx with
-# libnginx-mod-rtmp is installed - for nginx-rtmp in the same run. Prints
-# what the players received and the server's CPU and memory, side by side.
+# fanout_players, one thread), for sluice serve, for nginx-rtmp when nginx
+# with libnginx-mod-rtmp is installed, and for the kernel's floor (bench/
+# loadgen/fanout_floor: the same bytes copied to N sockets, no protocol), in
+# one run. Prints what the players received and each server's CPU and
+# memory, side by side, and the ratios.
 # Figures only: nothing is asserted (machines here are shared and noisy).
 #
 #   bench/fanout.sh [PLAYERS] [SECONDS]        (defaults 500 and 15)
@@ -15,7 +17,8 @@ players=${1:-500}
 seconds=${2:-15}
 sluice=build/release/apps/sluice/sluice
 loadgen=build/bench/bench/fanout_players
-for f in "$sluice" "$loadgen"; do
+floor=build/bench/bench/fanout_floor
+for f in "$sluice" "$loadgen" "$floor"; do
     [ -x "$f" ] || { echo "fanout.sh: $f is missing; build it first (see README.md, Benchmarks)"; exit 1; }
 done
 work=$(mktemp -d /tmp/sluice-fanout-XXXXXX)
@@ -78,9 +81,46 @@ CONF
     mapfile -t npids < <(pgrep -f "nginx -c $work/nginx.conf"; pgrep -P "$(pgrep -f "nginx -c $work/nginx.conf" | head -n1)")
     run "nginx-rtmp (1 worker)" "$nport" "${npids[@]}"
     nginx -c "$work/nginx.conf" -p "$work" -s quit 2>/dev/null || true
-    awk 'NR==1 {m=$(NF-2); c=$(NF-1); r=$NF} NR==3 {
-        printf "ratios sluice (1 worker)/nginx: throughput %.2f, CPU %.2f, RSS %.2f\n", m/($(NF-2)?$(NF-2):1), c/($(NF-1)?$(NF-1):1), r/($NF?$NF:1)}' \
-        "$work/results"
 else
     echo "(nginx-rtmp not installed: apt-get install nginx-light libnginx-mod-rtmp for the side-by-side run)"
 fi
+
+# The floor: FFmpeg writes the same FLV bytes to a plain TCP socket, the
+# floor program copies them to every player, the players only count bytes.
+sport=$((20000 + RANDOM % 20000))
+pport=$((sport + 1))
+"$floor" "$sport" "$pport" &
+floor_pid=$!
+sleep 0.3
+"$loadgen" 127.0.0.1 "$pport" - - "$players" "$((seconds + 3))" --raw >"$work/floor-load.log" &
+load_pid=$!
+sleep 1
+ffmpeg -hide_banner -loglevel error -re -stream_loop -1 -i "$work/clip.flv" -c copy -f flv \
+    "tcp://127.0.0.1:$sport" >"$work/floor-publish.log" 2>&1 &
+floor_publisher=$!
+sleep 2
+t0=$(cpu_ticks "$floor_pid")
+sleep "$seconds"
+t1=$(cpu_ticks "$floor_pid")
+rss=$(rss_kb "$floor_pid")
+wait $load_pid || true
+kill $floor_publisher 2>/dev/null || true
+kill $floor_pid 2>/dev/null || true
+mbits=$(grep -E '^t=' "$work/floor-load.log" | tail -n 5 | sed -E 's/.*media=([0-9.]+).*/\1/' |
+    awk '{s+=$1} END {if (NR) printf "%.0f", s/NR; else print 0}')
+cpu=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v s="$seconds" 'BEGIN {printf "%.0f", 100*d/hz/s}')
+receiving=$(sed -nE 's/.*receiving=([0-9]+).*/\1/p' "$work/floor-load.log" | tail -n 1)
+printf '%-22s %8s %10s %12s %10s %8s\n' "kernel floor (no RTMP)" "$players" "$receiving" "$mbits" "$cpu" \
+    "$((rss / 1024))"
+echo "floor $mbits $cpu $((rss / 1024))" >>"$work/results"
+
+# Ratios to the last row (the floor) and, when it ran, to nginx-rtmp.
+awk '{name[NR]=$1; m[NR]=$(NF-2); c[NR]=$(NF-1); r[NR]=$NF}
+    function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "n/a" }
+    END {
+        printf "CPU ratios to the kernel floor:";
+        for (i = 1; i < NR; i++) printf " %s %s,", name[i] (i <= 2 ? "(" (i == 1 ? "1w" : "Nw") ")" : ""), ratio(c[i], c[NR]);
+        printf "\n";
+        if (NR == 4) printf "sluice (1 worker) / nginx-rtmp: throughput %s, CPU %s, RSS %s\n",
+            ratio(m[1], m[3]), ratio(c[1], c[3]), ratio(r[1], r[3]);
+    }' "$work/results"

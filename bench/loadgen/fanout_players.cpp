@@ -4,7 +4,9 @@
 // receive. It is the load half of bench/fanout.sh; `sluice bench` (client
 // issue) will replace it with the full client library.
 //
-//   fanout_players HOST PORT APP STREAM PLAYERS SECONDS
+//   fanout_players HOST PORT APP STREAM PLAYERS SECONDS [--raw]
+//
+// --raw: no RTMP at all, the players only count bytes (for fanout_floor).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -37,6 +39,7 @@ enum class State { handshake, connecting, creating, playing, failed };
 
 struct Player {
     int fd = -1;
+    bool raw = false;
     State state = State::handshake;
     rtmp::Handshake handshake{rtmp::HandshakeRole::client, rtmp::HandshakeOptions{}};
     rtmp::Connection connection;
@@ -94,6 +97,11 @@ void on_command(Player& p, const Target& t, const rtmp::Message& m) {
 }
 
 void on_bytes(Player& p, const Target& t) {
+    if (p.raw) {
+        p.media_bytes += p.pending.size();
+        p.pending.clear();
+        return;
+    }
     if (p.state == State::handshake) {
         const std::size_t used = p.handshake.feed(p.pending);
         p.pending.erase(p.pending.begin(), p.pending.begin() + static_cast<std::ptrdiff_t>(used));
@@ -133,8 +141,9 @@ void on_bytes(Player& p, const Target& t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 7) {
-        std::fprintf(stderr, "usage: %s HOST PORT APP STREAM PLAYERS SECONDS\n", argv[0]);
+    const bool raw = argc == 8 && std::string(argv[7]) == "--raw";
+    if (argc != 7 && !raw) {
+        std::fprintf(stderr, "usage: %s HOST PORT APP STREAM PLAYERS SECONDS [--raw]\n", argv[0]);
         return 1;
     }
     const Target target{argv[1], argv[3], argv[4], static_cast<std::uint16_t>(std::atoi(argv[2]))};
@@ -144,8 +153,10 @@ int main(int argc, char** argv) {
     for (int i = 0; i < count; ++i) {
         auto p = std::make_unique<Player>();
         p->fd = open_socket(target);
+        p->raw = raw;
+        if (raw) p->state = State::playing;
         const base::ByteVector c0c1 = p->handshake.take_output();
-        p->out.assign(c0c1.begin(), c0c1.end());
+        if (!raw) p->out.assign(c0c1.begin(), c0c1.end());
         players.push_back(std::move(p));
     }
     const auto start = Clock::now();
@@ -182,7 +193,7 @@ int main(int argc, char** argv) {
             int playing = 0, failed = 0;
             for (const auto& p : players) {
                 bytes += p->media_bytes;
-                playing += p->state == State::playing && p->video_frames > 0;
+                playing += p->state == State::playing && p->media_bytes > 0;
                 failed += p->state == State::failed;
             }
             std::printf("t=%5.1fs players receiving=%d failed=%d media=%.1f Mbit/s total\n",
@@ -199,7 +210,7 @@ int main(int argc, char** argv) {
         bytes += p->media_bytes;
         video += p->video_frames;
         audio += p->audio_frames;
-        receiving += p->video_frames > 0;
+        receiving += p->media_bytes > 0;
         if (p->first_frame_ms >= 0) first.push_back(p->first_frame_ms);
         ::close(p->fd);
     }
