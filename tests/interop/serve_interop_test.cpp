@@ -1,5 +1,6 @@
 // `sluice serve` judged by real clients over loopback (CTest label "interop").
-//  - Matrix: each publisher (FFmpeg; GStreamer rtmp2sink) publishes a clip
+//  - Matrix: each publisher (FFmpeg; GStreamer rtmp2sink; GStreamer
+//    rtmpsink, librtmp with FMLE's commands) publishes a clip
 //    once to four players started before it, waiting for the name: FFmpeg,
 //    rtmpdump (librtmp), GStreamer rtmp2src and rtmpsrc (librtmp). Each
 //    player's file must decode to exactly the source's video frames (all of
@@ -251,6 +252,44 @@ TEST_F(ServeInterop, GstreamerRtmp2sinkPublishesToEveryPlayer) {
                 "!",
                 "m."},
                "bygst", clip);
+}
+
+TEST_F(ServeInterop, GstreamerRtmpsinkPublishesToEveryPlayer) {
+    std::string error;
+    const Clip clip = make_clip(dir_.file("clip.flv"), 4, error);
+    ASSERT_TRUE(error.empty()) << error;
+    // rtmpsink is librtmp publishing with FMLE's commands (releaseStream,
+    // FCPublish, publish): the nearest stand-in for OBS on this machine.
+    // Like every sink it syncs on the clock by default (sync=true), so the
+    // publish runs at real time.
+    run_matrix(*server_, dir_,
+               {"gst-launch-1.0",
+                "-e",
+                "filesrc",
+                "location=" + clip.path,
+                "!",
+                "flvdemux",
+                "name=d",
+                "d.video",
+                "!",
+                "queue",
+                "!",
+                "h264parse",
+                "!",
+                "flvmux",
+                "name=m",
+                "streamable=true",
+                "!",
+                "rtmpsink",
+                "location=" + server_->url("live", "byrtmpsink"),
+                "d.audio",
+                "!",
+                "queue",
+                "!",
+                "aacparse",
+                "!",
+                "m."},
+               "byrtmpsink", clip);
 }
 
 TEST_F(ServeInterop, LateJoinerStartsAtTheLastKeyFrame) {
