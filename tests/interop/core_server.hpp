@@ -12,12 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "interop/interop_support.hpp"
 #include "rtmp/connection.hpp"
 #include "rtmp/handshake.hpp"
 
 namespace sluice::test {
-
-using Clock = std::chrono::steady_clock;
 
 class CoreServer {
 public:
@@ -54,37 +53,12 @@ public:
     const std::string& error() const noexcept { return error_; }
 
 private:
-    bool flush(Clock::time_point deadline);
-    bool read_some(Clock::time_point deadline);
-
     int listen_fd_ = -1;
-    int fd_ = -1;
     std::uint16_t port_ = 0;
     rtmp::Handshake handshake_;
     rtmp::Connection connection_;
-    std::vector<std::uint8_t> pending_;  ///< bytes read but not yet consumed
-    bool peer_closed_ = false;
     std::string error_;
+    BlockingPump pump_{"client", error_};  ///< the accepted client's socket
 };
-
-/// Runs a program with arguments in the background, its stdout and stderr
-/// going to `log_path`. wait() returns its exit code (-1 on a signal or a
-/// timeout, after which the process is killed).
-class Child {
-public:
-    Child(const std::vector<std::string>& argv, const std::string& log_path);
-    ~Child();
-    int wait(Clock::time_point deadline);
-
-private:
-    int pid_ = -1;
-    bool reaped_ = false;
-};
-
-/// Runs a command to completion (argv form); returns its exit code.
-int run(const std::vector<std::string>& argv, const std::string& log_path);
-
-/// Reads a whole file ("" when missing).
-std::string read_file(const std::string& path);
 
 }  // namespace sluice::test

@@ -15,8 +15,6 @@
 //    players who join after it, while earlier players get it in line.
 #include <gtest/gtest.h>
 
-#include <iostream>
-#include <memory>
 #include <thread>
 
 #include "base/byte_writer.hpp"
@@ -25,6 +23,7 @@
 #include "flv/video_header.hpp"
 #include "interop/serve_fixture.hpp"
 #include "interop/serve_raw_client.hpp"
+#include "interop/serve_test.hpp"
 #include "rtmp/data_message.hpp"
 
 namespace sluice::test {
@@ -33,26 +32,10 @@ namespace {
 using namespace std::chrono_literals;
 using Labels = std::vector<std::string>;
 
-class ServeEnhanced : public ::testing::Test {
+// Every test ends with the server alive and a clean SIGTERM (ServeTest).
+class ServeEnhanced : public ServeTest {
 protected:
-    void SetUp() override {
-        server_ = std::make_unique<ServeProcess>(dir_.file("serve.log"));
-        ASSERT_NE(server_->port(), 0) << server_->error() << "\n" << server_->log();
-    }
-
-    // Every test ends with the server alive and a clean SIGTERM; the log is
-    // complete once it exited and is shown for a failed test.
-    void TearDown() override {
-        if (server_ && server_->port() != 0) {
-            EXPECT_TRUE(server_->process().running()) << "the server died during the test";
-            EXPECT_EQ(server_->terminate(Clock::now() + 5s), std::optional<int>(0))
-                << "SIGTERM did not end the server with 0";
-        }
-        if (HasFailure() && server_) std::cerr << "--- server log ---\n" << server_->log() << "\n";
-    }
-
-    TempDir dir_;
-    std::unique_ptr<ServeProcess> server_;
+    void SetUp() override { start_server(); }
 };
 
 /// Builds a synthetic E-RTMP + AAC stream as a Clip (no file: path is

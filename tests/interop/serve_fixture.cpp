@@ -1,10 +1,6 @@
 #include "interop/serve_fixture.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -18,8 +14,6 @@
 #include "flv/file_reader.hpp"
 #include "flv/tag_header.hpp"
 #include "flv/video_header.hpp"
-
-extern char** environ;
 
 namespace sluice::test {
 
@@ -41,56 +35,6 @@ TempDir::~TempDir() {
         std::error_code ec;
         std::filesystem::remove_all(path_, ec);
     }
-}
-
-Process::Process(const std::vector<std::string>& argv, const std::string& log_path) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-}
-
-Process::~Process() {
-    if (pid_ > 0 && !reaped_) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-    }
-}
-
-bool Process::running() {
-    if (pid_ <= 0 || reaped_) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        reaped_ = true;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return false;
-    }
-    return true;
-}
-
-void Process::signal(int signo) {
-    if (pid_ > 0 && !reaped_) ::kill(pid_, signo);
-}
-
-std::optional<int> Process::wait(Clock::time_point deadline, bool kill) {
-    if (pid_ <= 0) return -1;
-    while (running()) {
-        if (Clock::now() >= deadline) {
-            if (!kill) return std::nullopt;
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-            reaped_ = true;
-            return std::nullopt;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return exit_code_;
 }
 
 std::string serve_binary() {
@@ -165,12 +109,6 @@ std::optional<int> ServeProcess::terminate(Clock::time_point deadline) {
 
 std::size_t Clip::video_count() const {
     return video_hashes.size();
-}
-
-std::optional<int> run_process(const std::vector<std::string>& argv, const std::string& log_path,
-                               std::chrono::seconds limit) {
-    Process p(argv, log_path);
-    return p.wait(Clock::now() + limit);
 }
 
 std::size_t established_connections(std::uint16_t port) {
@@ -275,52 +213,23 @@ bool is_audio_config(const base::Payload& payload) {
     return flv::is_audio_sequence_header(payload.bytes());
 }
 
-Clip make_clip(const std::string& path, int seconds, std::string& error) {
+Clip make_clip_file(const std::string& path, const ClipSpec& spec, std::string& error) {
     Clip clip;
-    const auto rc = run_process({"ffmpeg",
-                                 "-hide_banner",
-                                 "-loglevel",
-                                 "error",
-                                 "-y",
-                                 "-f",
-                                 "lavfi",
-                                 "-i",
-                                 "testsrc2=size=320x240:rate=25",
-                                 "-f",
-                                 "lavfi",
-                                 "-i",
-                                 "sine=frequency=440:sample_rate=44100",
-                                 "-t",
-                                 std::to_string(seconds),
-                                 "-c:v",
-                                 "libx264",
-                                 "-preset",
-                                 "ultrafast",
-                                 "-bf",
-                                 "0",
-                                 "-g",
-                                 "25",
-                                 "-keyint_min",
-                                 "25",
-                                 "-sc_threshold",
-                                 "0",
-                                 "-pix_fmt",
-                                 "yuv420p",
-                                 "-c:a",
-                                 "aac",
-                                 "-b:a",
-                                 "64k",
-                                 "-f",
-                                 "flv",
-                                 path},
-                                path + ".log");
-    if (rc != 0) {
+    if (run_process(clip_command(spec, path), path + ".log") != 0) {
         error = "making the clip failed:\n" + read_file(path + ".log");
         return clip;
     }
     clip.path = path;
     clip.media = read_flv_media(path, error, &clip.metadata);
     if (!error.empty()) return {};
+    return clip;
+}
+
+Clip make_clip(const std::string& path, int seconds, std::string& error) {
+    ClipSpec spec;
+    spec.seconds = seconds;
+    Clip clip = make_clip_file(path, spec, error);
+    if (!error.empty()) return clip;
     std::size_t coded = 0;
     for (const ClipTag& tag : clip.media) {
         // FFmpeg ends the file with an AVC end-of-sequence tag: not a picture.

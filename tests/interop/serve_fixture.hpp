@@ -16,10 +16,8 @@
 //    the check that they are a contiguous run of the source's frames that
 //    starts at a key frame.
 //
-// read_file() and Clock come from core_server.hpp. Every wait is bounded by a deadline; processes are killed
-// when their owner goes out of scope. Not thread-safe except where noted.
-#include <sys/types.h>
-
+// Process, read_file() and Clock come from interop_support.hpp. Every wait is bounded by a deadline;
+// processes are killed when their owner goes out of scope. Not thread-safe except where noted.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -28,7 +26,7 @@
 
 #include "base/payload.hpp"
 #include "base/timestamp.hpp"
-#include "interop/core_server.hpp"
+#include "interop/interop_support.hpp"
 #include "rtmp/message.hpp"
 
 namespace sluice::test {
@@ -46,31 +44,6 @@ public:
 
 private:
     std::string path_;
-};
-
-/// A background process with stdout+stderr appended to a log file. Unlike
-/// core_server.hpp's Child it can be signalled (SIGTERM to the server,
-/// SIGINT to gst-launch -e so it finishes its file).
-class Process {
-public:
-    Process(const std::vector<std::string>& argv, const std::string& log_path);
-    ~Process();  ///< SIGKILL + reap when still running
-    Process(const Process&) = delete;
-    Process& operator=(const Process&) = delete;
-
-    bool started() const noexcept { return pid_ > 0; }
-    /// True while the process has not exited (reaps it when it has).
-    bool running();
-    void signal(int signo);
-    /// The exit code, or -1 for death by a signal. At the deadline nullopt
-    /// is returned ("did not exit in time") and, with `kill`, the process is
-    /// killed first.
-    std::optional<int> wait(Clock::time_point deadline, bool kill = true);
-
-private:
-    pid_t pid_ = -1;
-    std::optional<int> exit_code_;
-    bool reaped_ = false;
 };
 
 /// `sluice serve` on 127.0.0.1, port chosen by the OS.
@@ -126,6 +99,10 @@ struct Clip {
 /// it. On failure, `error` is set and the clip is empty.
 Clip make_clip(const std::string& path, int seconds, std::string& error);
 
+/// Makes the clip `spec` at `path` and reads its tags and metadata only (no
+/// key-frame list, no hashes). On failure, `error` is set and the clip is empty.
+Clip make_clip_file(const std::string& path, const ClipSpec& spec, std::string& error);
+
 /// The audio and video tags of an FLV file (script tags dropped); `error`
 /// set when the file does not parse to its end.
 std::vector<ClipTag> read_flv_media(const std::string& path, std::string& error,
@@ -153,9 +130,5 @@ bool is_audio_config(const base::Payload& payload);
 /// server side (from /proc/net/tcp): lets a test know its real clients have
 /// connected without relying on the server's log format.
 std::size_t established_connections(std::uint16_t port);
-
-/// Runs argv to completion with a deadline; output to log_path. Exit code or nullopt on timeout.
-std::optional<int> run_process(const std::vector<std::string>& argv, const std::string& log_path,
-                               std::chrono::seconds limit = std::chrono::seconds(60));
 
 }  // namespace sluice::test

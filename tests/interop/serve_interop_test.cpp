@@ -16,39 +16,20 @@
 
 #include <signal.h>
 
-#include <iostream>
 #include <memory>
 #include <thread>
 
 #include "interop/serve_fixture.hpp"
+#include "interop/serve_test.hpp"
 
 namespace sluice::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-class ServeInterop : public ::testing::Test {
+class ServeInterop : public ServeTest {
 protected:
-    void SetUp() override {
-        server_ = std::make_unique<ServeProcess>(dir_.file("serve.log"));
-        ASSERT_NE(server_->port(), 0) << server_->error() << "\n" << server_->log();
-    }
-
-    // The server's log is complete once it exited: shown for a failed test.
-    void TearDown() override {
-        finish_server();
-        if (HasFailure() && server_) std::cerr << "--- server log ---\n" << server_->log() << "\n";
-    }
-
-    void finish_server() {
-        if (!server_ || server_->port() == 0) return;
-        EXPECT_TRUE(server_->process().running()) << "the server died during the test";
-        const auto rc = server_->terminate(Clock::now() + 5s);
-        EXPECT_EQ(rc, std::optional<int>(0)) << "SIGTERM did not end the server with 0";
-    }
-
-    TempDir dir_;
-    std::unique_ptr<ServeProcess> server_;
+    void SetUp() override { start_server(); }
 };
 
 enum class PlayerKind { ffmpeg, rtmpdump, rtmp2src, rtmpsrc };
@@ -225,33 +206,8 @@ TEST_F(ServeInterop, GstreamerRtmp2sinkPublishesToEveryPlayer) {
     // GStreamer remuxes the clip (flvdemux -> flvmux); rtmp2sink syncs on
     // the clock, so the publish runs at real time.
     run_matrix(*server_, dir_,
-               {"gst-launch-1.0",
-                "-e",
-                "filesrc",
-                "location=" + clip.path,
-                "!",
-                "flvdemux",
-                "name=d",
-                "d.video",
-                "!",
-                "queue",
-                "!",
-                "h264parse",
-                "!",
-                "flvmux",
-                "name=m",
-                "streamable=true",
-                "!",
-                "rtmp2sink",
-                "location=" + server_->url("live", "bygst"),
-                "d.audio",
-                "!",
-                "queue",
-                "!",
-                "aacparse",
-                "!",
-                "m."},
-               "bygst", clip);
+               gst_publish_command("-e", clip.path, "rtmp2sink", server_->url("live", "bygst")), "bygst",
+               clip);
 }
 
 TEST_F(ServeInterop, GstreamerRtmpsinkPublishesToEveryPlayer) {
@@ -263,32 +219,7 @@ TEST_F(ServeInterop, GstreamerRtmpsinkPublishesToEveryPlayer) {
     // Like every sink it syncs on the clock by default (sync=true), so the
     // publish runs at real time.
     run_matrix(*server_, dir_,
-               {"gst-launch-1.0",
-                "-e",
-                "filesrc",
-                "location=" + clip.path,
-                "!",
-                "flvdemux",
-                "name=d",
-                "d.video",
-                "!",
-                "queue",
-                "!",
-                "h264parse",
-                "!",
-                "flvmux",
-                "name=m",
-                "streamable=true",
-                "!",
-                "rtmpsink",
-                "location=" + server_->url("live", "byrtmpsink"),
-                "d.audio",
-                "!",
-                "queue",
-                "!",
-                "aacparse",
-                "!",
-                "m."},
+               gst_publish_command("-e", clip.path, "rtmpsink", server_->url("live", "byrtmpsink")),
                "byrtmpsink", clip);
 }
 

@@ -25,13 +25,12 @@
 #include <atomic>
 #include <cerrno>
 #include <fstream>
-#include <iostream>
 #include <map>
-#include <memory>
 #include <thread>
 
 #include "interop/serve_fixture.hpp"
 #include "interop/serve_raw_client.hpp"
+#include "interop/serve_test.hpp"
 
 namespace sluice::test {
 namespace {
@@ -41,24 +40,13 @@ using Millis = std::chrono::milliseconds;
 
 constexpr const char* overflow_reason = "player queue above its hard limit (the player reads too slowly)";
 
-class ServeLimits : public ::testing::Test {
+class ServeLimits : public ServeTest {
 protected:
     /// Starts the server with `toml` as its config file.
     void start(const std::string& toml) {
         const std::string config = dir_.file("sluice.toml");
         std::ofstream(config) << toml;
-        server_ = std::make_unique<ServeProcess>(dir_.file("serve.log"),
-                                                 std::vector<std::string>{"--config", config});
-        ASSERT_NE(server_->port(), 0) << server_->error() << "\n" << server_->log();
-    }
-
-    void TearDown() override {
-        if (server_ && server_->port() != 0) {
-            EXPECT_TRUE(server_->process().running()) << "the server died during the test";
-            EXPECT_EQ(server_->terminate(Clock::now() + 5s), std::optional<int>(0))
-                << "SIGTERM did not end the server with 0";
-        }
-        if (HasFailure() && server_) std::cerr << "--- server log ---\n" << server_->log() << "\n";
+        start_server({"--config", config});
     }
 
     /// Occurrences of `needle` in the server's log.
@@ -89,9 +77,6 @@ protected:
         ASSERT_NE(result, nullptr) << client.error();
         EXPECT_EQ(result->command->name, "_result");
     }
-
-    TempDir dir_;
-    std::unique_ptr<ServeProcess> server_;
 };
 
 Millis since(Clock::time_point start) {
@@ -138,56 +123,11 @@ private:
 /// 320 kb/s, so that audio - which the server never drops - fills a queue
 /// within seconds of media.
 Clip make_dense_clip(const std::string& path, std::string& error) {
-    const auto rc = run_process({"ffmpeg",
-                                 "-hide_banner",
-                                 "-loglevel",
-                                 "error",
-                                 "-y",
-                                 "-f",
-                                 "lavfi",
-                                 "-i",
-                                 "testsrc2=size=320x240:rate=25",
-                                 "-f",
-                                 "lavfi",
-                                 "-i",
-                                 "anoisesrc=sample_rate=44100:amplitude=0.5",
-                                 "-t",
-                                 "2",
-                                 "-c:v",
-                                 "libx264",
-                                 "-preset",
-                                 "ultrafast",
-                                 "-bf",
-                                 "0",
-                                 "-g",
-                                 "25",
-                                 "-keyint_min",
-                                 "25",
-                                 "-sc_threshold",
-                                 "0",
-                                 "-pix_fmt",
-                                 "yuv420p",
-                                 "-b:v",
-                                 "1500k",
-                                 "-c:a",
-                                 "aac",
-                                 "-ac",
-                                 "2",
-                                 "-b:a",
-                                 "320k",
-                                 "-f",
-                                 "flv",
-                                 path},
-                                path + ".log");
-    Clip clip;
-    if (rc != 0) {
-        error = "making the clip failed:\n" + read_file(path + ".log");
-        return clip;
-    }
-    clip.path = path;
-    clip.media = read_flv_media(path, error, &clip.metadata);
-    if (!error.empty()) return {};
-    return clip;
+    ClipSpec spec;
+    spec.audio_source = "anoisesrc=sample_rate=44100:amplitude=0.5";
+    spec.video_options = {"-b:v", "1500k"};
+    spec.audio_options = {"-ac", "2", "-b:a", "320k"};
+    return make_clip_file(path, spec, error);
 }
 
 /// `source` played `loops` times in a row as one publish: sequence headers

@@ -5,7 +5,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,20 +20,6 @@
 namespace sluice::test {
 
 namespace {
-
-int remaining_ms(Clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return left < 0 ? 0 : static_cast<int>(left);
-}
-
-bool wait_fd(int fd, short events, Clock::time_point deadline) {
-    pollfd p{fd, events, 0};
-    for (;;) {
-        const int r = ::poll(&p, 1, remaining_ms(deadline));
-        if (r < 0 && errno == EINTR) continue;
-        return r > 0;
-    }
-}
 
 std::string control_label(const rtmp::ControlMessage& control) {
     if (const auto* c = std::get_if<rtmp::SetChunkSize>(&control)) {
@@ -106,8 +91,7 @@ RawClient::~RawClient() {
 }
 
 void RawClient::close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
+    pump_.close();
 }
 
 void RawClient::limit_socket(int receive_buffer, int max_segment) {
@@ -116,15 +100,16 @@ void RawClient::limit_socket(int receive_buffer, int max_segment) {
 }
 
 bool RawClient::open(std::uint16_t port, Clock::time_point deadline) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    pump_.attach(::socket(AF_INET, SOCK_STREAM, 0));
+    const int fd = pump_.fd();
     // Before connect: the window scale and the MSS are fixed by the SYN.
-    if (fd_ >= 0 && receive_buffer_ > 0 &&
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer_, sizeof(receive_buffer_)) != 0) {
+    if (fd >= 0 && receive_buffer_ > 0 &&
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer_, sizeof(receive_buffer_)) != 0) {
         error_ = std::string("SO_RCVBUF: ") + std::strerror(errno);
         return false;
     }
-    if (fd_ >= 0 && max_segment_ > 0 &&
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_MAXSEG, &max_segment_, sizeof(max_segment_)) != 0) {
+    if (fd >= 0 && max_segment_ > 0 &&
+        ::setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &max_segment_, sizeof(max_segment_)) != 0) {
         error_ = std::string("TCP_MAXSEG: ") + std::strerror(errno);
         return false;
     }
@@ -132,89 +117,28 @@ bool RawClient::open(std::uint16_t port, Clock::time_point deadline) {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = htons(port);
-    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
         error_ = std::string("connect: ") + std::strerror(errno);
         return false;
     }
     const int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     while (!handshake_.done()) {
         const base::Bytes out = handshake_.output();
-        std::size_t sent = 0;
-        while (sent < out.size()) {
-            if (!wait_fd(fd_, POLLOUT, deadline)) {
-                error_ = "handshake write timed out";
-                return false;
-            }
-            const ssize_t n = ::send(fd_, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-            if (n <= 0) {
-                error_ = std::string("handshake write: ") + std::strerror(errno);
-                return false;
-            }
-            sent += static_cast<std::size_t>(n);
-        }
-        handshake_.consume_output(sent);
+        if (!pump_.write_all(out, deadline)) return false;
+        handshake_.consume_output(out.size());
         if (handshake_.done()) break;
         if (handshake_.failed()) {
             error_ = "handshake failed: " + handshake_.error().message();
             return false;
         }
-        if (!read_some(deadline)) return false;
-        const std::size_t used = handshake_.feed(pending_);
-        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(used));
+        if (!pump_.read_some(deadline)) return false;
+        pump_.feed(handshake_);
     }
     // C2 may still be queued when S2 completes the handshake.
     const base::Bytes rest = handshake_.output();
-    if (!rest.empty()) {
-        if (::send(fd_, rest.data(), rest.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(rest.size())) {
-            error_ = "C2 write failed";
-            return false;
-        }
-        handshake_.consume_output(rest.size());
-    }
-    return true;
-}
-
-bool RawClient::read_some(Clock::time_point deadline) {
-    if (peer_closed_ || fd_ < 0) {
-        error_ = "the server closed the connection";
-        return false;
-    }
-    if (!wait_fd(fd_, POLLIN, deadline)) {
-        error_ = "timed out waiting for the server";
-        return false;
-    }
-    std::uint8_t buffer[65536];
-    const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
-    if (n <= 0) {
-        peer_closed_ = true;
-        error_ = n == 0 ? "the server closed the connection" : std::string("recv: ") + std::strerror(errno);
-        return false;
-    }
-    pending_.insert(pending_.end(), buffer, buffer + n);
-    return true;
-}
-
-bool RawClient::flush(Clock::time_point deadline) {
-    while (connection_.wants_write()) {
-        std::vector<iovec> iov;
-        connection_.output().for_each([&](base::Bytes b) {
-            iov.push_back({const_cast<std::uint8_t*>(b.data()), b.size()});
-        });
-        if (!wait_fd(fd_, POLLOUT, deadline)) {
-            error_ = "write timed out";
-            return false;
-        }
-        msghdr msg{};
-        msg.msg_iov = iov.data();
-        msg.msg_iovlen = std::min<std::size_t>(iov.size(), 1024);
-        const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
-        if (n <= 0) {
-            error_ = std::string("write failed: ") + std::strerror(errno);
-            return false;
-        }
-        connection_.consume_output(static_cast<std::size_t>(n));
-    }
+    if (!pump_.write_all(rest, deadline)) return false;
+    handshake_.consume_output(rest.size());
     return true;
 }
 
@@ -308,12 +232,8 @@ const Received* RawClient::next(Clock::time_point deadline) {
             error_ = "protocol error: " + connection_.error().message();
             return nullptr;
         }
-        if (!pending_.empty()) {
-            const rtmp::ReceiveResult r = connection_.receive(pending_);
-            pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(r.consumed));
-            if (r.consumed > 0 || r.error) continue;
-        }
-        if (!read_some(deadline)) return nullptr;
+        if (pump_.feed(connection_)) continue;
+        if (!pump_.read_some(deadline)) return nullptr;
     }
 }
 
@@ -328,7 +248,7 @@ const Received* RawClient::wait_for(const std::function<bool(const Received&)>& 
 bool RawClient::drain_until_closed(Clock::time_point deadline) {
     while (next(deadline) != nullptr) {
     }
-    return peer_closed_;
+    return pump_.closed();
 }
 
 void RawClient::read_for(std::chrono::milliseconds span) {
@@ -338,10 +258,11 @@ void RawClient::read_for(std::chrono::milliseconds span) {
 }
 
 bool RawClient::wait_hangup(Clock::time_point deadline) {
-    if (fd_ < 0) return false;
+    const int fd = pump_.fd();
+    if (fd < 0) return false;
     // POLLRDHUP reports the peer's FIN even while our receive buffer holds
     // unread data, which POLLIN alone cannot tell apart.
-    pollfd p{fd_, POLLRDHUP, 0};
+    pollfd p{fd, POLLRDHUP, 0};
     for (;;) {
         const int r = ::poll(&p, 1, remaining_ms(deadline));
         if (r < 0 && errno == EINTR) continue;
@@ -412,15 +333,20 @@ bool RawClient::play(rtmp::MessageStreamId msid, const std::string& name, double
     return send(p.encode(rtmp::Encoding::amf0, msid), rtmp::csid::net_stream, deadline);
 }
 
-std::optional<rtmp::MessageStreamId> RawClient::start_player(std::uint16_t port, const std::string& name,
-                                                             Clock::time_point deadline) {
+std::optional<rtmp::MessageStreamId> RawClient::open_live_stream(std::uint16_t port,
+                                                                 Clock::time_point deadline) {
     if (!open(port, deadline)) return std::nullopt;
     const Received* c = connect("live", deadline);
     if (c == nullptr || c->command->name != "_result") {
         error_ += " (connect not accepted)";
         return std::nullopt;
     }
-    auto msid = create_stream(deadline);
+    return create_stream(deadline);
+}
+
+std::optional<rtmp::MessageStreamId> RawClient::start_player(std::uint16_t port, const std::string& name,
+                                                             Clock::time_point deadline) {
+    auto msid = open_live_stream(port, deadline);
     if (!msid || !play(*msid, name, -2, deadline)) return std::nullopt;
     if (wait_for([](const Received& r) { return r.label == "data:onStatus NetStream.Data.Start"; },
                  deadline) == nullptr) {
@@ -432,13 +358,7 @@ std::optional<rtmp::MessageStreamId> RawClient::start_player(std::uint16_t port,
 
 std::optional<rtmp::MessageStreamId> RawClient::start_publisher(std::uint16_t port, const std::string& name,
                                                                 Clock::time_point deadline) {
-    if (!open(port, deadline)) return std::nullopt;
-    const Received* c = connect("live", deadline);
-    if (c == nullptr || c->command->name != "_result") {
-        error_ += " (connect not accepted)";
-        return std::nullopt;
-    }
-    auto msid = create_stream(deadline);
+    auto msid = open_live_stream(port, deadline);
     if (!msid) return std::nullopt;
     const Received* status = publish(*msid, name, deadline);
     if (status == nullptr || status->code != "NetStream.Publish.Start") {
@@ -480,14 +400,13 @@ bool RawClient::publish_clip(const Clip& clip, rtmp::MessageStreamId msid, doubl
         if (!send(rtmp::Message{tag.type, tag.timestamp, msid, tag.payload}, csid, deadline)) return false;
         // What the server sends a publisher (acks, pings) is read as we go,
         // so its socket buffer never fills.
-        while (wait_fd(fd_, POLLIN, Clock::now())) {
-            if (!read_some(deadline)) break;
+        while (wait_fd(pump_.fd(), POLLIN, Clock::now())) {
+            if (!pump_.read_some(deadline)) break;
         }
-        while (!pending_.empty()) {
-            const rtmp::ReceiveResult r = connection_.receive(pending_);
-            pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(r.consumed));
+        while (!pump_.pending().empty()) {
+            const bool progress = pump_.feed(connection_);
             while (auto event = connection_.next_event()) log_.push_back(describe(std::move(*event)));
-            if (r.consumed == 0 || r.error) break;
+            if (!progress || connection_.failed()) break;
         }
         if (!flush(deadline)) return false;
     }

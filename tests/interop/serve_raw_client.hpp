@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "amf/value.hpp"
+#include "interop/interop_support.hpp"
 #include "interop/serve_fixture.hpp"
 #include "rtmp/command.hpp"
 #include "rtmp/connection.hpp"
@@ -122,24 +123,23 @@ public:
 
     const std::vector<Received>& log() const noexcept { return log_; }
     std::size_t log_size() const noexcept { return log_.size(); }
-    bool closed() const noexcept { return peer_closed_; }
+    bool closed() const noexcept { return pump_.closed(); }
     const std::string& error() const noexcept { return error_; }
     const rtmp::Handshake& handshake() const noexcept { return handshake_; }
 
 private:
-    bool flush(Clock::time_point deadline);
-    bool read_some(Clock::time_point deadline);
+    bool flush(Clock::time_point deadline) { return pump_.flush(connection_, deadline); }
     Received describe(rtmp::Event&& event) const;
+    /// open() + connect("live") + createStream: the stream id, nullopt on any failure.
+    std::optional<rtmp::MessageStreamId> open_live_stream(std::uint16_t port, Clock::time_point deadline);
 
-    int fd_ = -1;
     int receive_buffer_ = 0;
     int max_segment_ = 0;
     rtmp::Handshake handshake_;
     rtmp::Connection connection_;
-    std::vector<std::uint8_t> pending_;
     std::vector<Received> log_;
-    bool peer_closed_ = false;
     std::string error_;
+    BlockingPump pump_{"server", error_};  ///< the socket to the server
     double next_transaction_ = 2;
 };
 

@@ -19,12 +19,12 @@
 #include <signal.h>
 
 #include <atomic>
-#include <iostream>
 #include <memory>
 #include <thread>
 
 #include "interop/serve_fixture.hpp"
 #include "interop/serve_raw_client.hpp"
+#include "interop/serve_test.hpp"
 #include "rtmp/net_stream_commands.hpp"
 #include "rtmp/responses.hpp"
 
@@ -34,26 +34,10 @@ namespace {
 using namespace std::chrono_literals;
 using Labels = std::vector<std::string>;
 
-class ServeScripted : public ::testing::Test {
+// Every test ends with the server alive (no crash) and a clean SIGTERM (ServeTest).
+class ServeScripted : public ServeTest {
 protected:
-    void SetUp() override {
-        server_ = std::make_unique<ServeProcess>(dir_.file("serve.log"));
-        ASSERT_NE(server_->port(), 0) << server_->error() << "\n" << server_->log();
-    }
-
-    // Every test ends with the server alive (no crash) and a clean SIGTERM.
-    // The server's log is complete once it exited: shown for a failed test.
-    void TearDown() override {
-        finish_server();
-        if (HasFailure() && server_) std::cerr << "--- server log ---\n" << server_->log() << "\n";
-    }
-
-    void finish_server() {
-        if (!server_ || server_->port() == 0 || terminated_) return;
-        EXPECT_TRUE(server_->process().running()) << "the server died during the test";
-        const auto rc = server_->terminate(Clock::now() + 5s);
-        EXPECT_EQ(rc, std::optional<int>(0)) << "SIGTERM did not end the server with 0";
-    }
+    void SetUp() override { start_server(); }
 
     const Clip& clip(int seconds) {
         if (clip_.media.empty()) {
@@ -64,10 +48,7 @@ protected:
         return clip_;
     }
 
-    TempDir dir_;
-    std::unique_ptr<ServeProcess> server_;
     Clip clip_;
-    bool terminated_ = false;
 };
 
 /// The media messages of a log from `from` on.
