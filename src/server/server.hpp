@@ -7,9 +7,9 @@
 // workers.
 //
 // Contract:
-//  - start() binds every configured listen address (throws
-//    boost::system::system_error naming nothing: the caller adds the
-//    address) and starts the workers; it logs "listening on rtmp://H:P"
+//  - start() binds every configured listen address (a ConfigError names
+//    the address and the reason when one cannot be bound) and starts the
+//    workers; it logs "listening on rtmp://H:P"
 //    per listener with the real port (a configured port 0 is chosen by the
 //    OS, which the tests use).
 //  - stop() is the clean shutdown of SIGINT/SIGTERM: no new connections,
