@@ -75,8 +75,6 @@ public:
     bool closed() const noexcept { return owner_ == nullptr; }
 
     PlayerQueue& queue() noexcept { return queue_; }
-    std::uint64_t frames_sent() const noexcept { return frames_sent_; }
-    void count_sent() noexcept { ++frames_sent_; }
 
 private:
     void push(Frame frame);
@@ -93,7 +91,6 @@ private:
     bool eof_sent_ = false;  ///< StreamEOF was the last of StreamBegin/StreamEOF sent
     bool receive_audio_ = true;
     bool receive_video_ = true;
-    std::uint64_t frames_sent_ = 0;
 };
 
 }  // namespace sluice::server

@@ -99,10 +99,4 @@ void Server::stop() {
     spdlog::info("stopped");
 }
 
-std::vector<asio::ip::tcp::endpoint> Server::endpoints() const {
-    std::vector<asio::ip::tcp::endpoint> out;
-    for (const auto& listener : listeners_) out.push_back(listener->local_endpoint());
-    return out;
-}
-
 }  // namespace sluice::server

@@ -37,9 +37,7 @@ public:
     void start();
     void stop();
 
-    std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
     const ServerConfig& config() const noexcept { return config_; }
-    std::size_t worker_count() const noexcept { return workers_->size(); }
 
 private:
     void on_accept(boost::asio::ip::tcp::socket socket, std::size_t worker);

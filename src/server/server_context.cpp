@@ -3,7 +3,7 @@
 namespace sluice::server {
 
 ServerContext::ServerContext(const ServerConfig& config, net::WorkerPool& workers)
-    : config_(config), workers_(workers), sessions_(workers.size()) {
+    : config_(config), sessions_(workers.size()) {
     for (const AppConfig& app : config.apps) {
         apps_.push_back(std::make_unique<Application>(app, workers, config.limits.gop_cache_bytes));
     }

@@ -27,7 +27,6 @@ public:
     ServerContext(const ServerConfig& config, net::WorkerPool& workers);
 
     const ServerConfig& config() const noexcept { return config_; }
-    net::WorkerPool& workers() noexcept { return workers_; }
     Application* find_app(std::string_view name) noexcept;
 
     /// Sessions living on `worker`: only that worker's thread may touch the set.
@@ -39,7 +38,6 @@ public:
 
 private:
     const ServerConfig& config_;
-    net::WorkerPool& workers_;
     std::vector<std::unique_ptr<Application>> apps_;
     std::vector<std::unordered_set<Session*>> sessions_;
 };

@@ -237,7 +237,6 @@ void Session::fill_output() {
             std::optional<Frame> frame = stream.player->queue().pop();
             if (!frame) continue;
             any = true;
-            stream.player->count_sent();
             send(frame->message, chunk_stream_for(frame->message));
             if (closed_) return;  // send() failed and closed: the players are gone
         }
@@ -266,7 +265,6 @@ bool Session::write_now() {
 }
 
 asio::awaitable<void> Session::write_loop() {
-    std::vector<asio::const_buffer> buffers;
     while (!closed_) {
         if (write_now()) {
             if (closing_) {
@@ -281,8 +279,8 @@ asio::awaitable<void> Session::write_loop() {
         }
         if (closed_) break;
         // The socket is full: wait until it drains.
-        net::gather_buffers(connection_.output(), buffers);
-        auto [ec, n] = co_await socket_.async_write_some(buffers, use_nothrow);
+        net::gather_buffers(connection_.output(), write_buffers_);
+        auto [ec, n] = co_await socket_.async_write_some(write_buffers_, use_nothrow);
         if (ec) {
             if (!closed_) close("write: " + ec.message());
             break;

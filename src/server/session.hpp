@@ -74,7 +74,7 @@ private:
         std::shared_ptr<LiveStream> publishing;  ///< set while publishing
         std::shared_ptr<LiveStream> playing;     ///< set while playing
         std::string name;                        ///< the stream name played or published
-        Application* app = nullptr;
+        std::uint64_t messages = 0;              ///< audio/video/data messages of the current publish
     };
 
     boost::asio::awaitable<void> read_loop();
@@ -142,17 +142,15 @@ private:
     bool closing_ = false;      ///< close_after_flush() called
     bool in_receive_ = false;   ///< receive() is handling the peer's messages
     bool writer_idle_ = false;  ///< write_loop() sleeps on wake_: nothing queued, socket writable
-    std::vector<boost::asio::const_buffer> write_buffers_;
+    std::vector<boost::asio::const_buffer>
+        write_buffers_;  ///< gather list of the current write (one at a time)
     bool closed_ = false;
     std::string close_reason_;
     Application* app_ = nullptr;
     std::string app_instance_;
-    std::string tc_url_;
-    double object_encoding_ = 0;
     std::map<rtmp::MessageStreamId, NetStream> streams_;
     rtmp::MessageStreamId next_stream_id_ = 1;
-    std::string roles_;           ///< " published=x played=y" for the close line
-    std::uint64_t media_in_ = 0;  ///< audio/video/data messages received from a publisher
+    std::string roles_;  ///< " published=x played=y" for the close line
 };
 
 }  // namespace sluice::server

@@ -31,7 +31,6 @@ bool wants_live(double start) noexcept {
 }  // namespace
 
 void Session::on_command(const rtmp::Message& message) {
-    std::string why;
     auto decoded = rtmp::decode_command(message);
     if (!decoded) {
         close("malformed command: " + decoded.error().message());
@@ -101,7 +100,6 @@ void Session::on_connect(const rtmp::Command& command) {
     }
     const AppPath path = parse_app_path(connect->app);
     app_ = context_.find_app(path.app);
-    tc_url_ = connect->tc_url.value_or("");
     if (!app_) {
         spdlog::warn("connect #{} peer={} app={} rejected: no such application", id_, peer_, path.app);
         send_error(connect->transaction_id, rtmp::Status::connect_rejected,
@@ -111,7 +109,6 @@ void Session::on_connect(const rtmp::Command& command) {
     }
     connected_ = true;
     app_instance_ = path.instance;
-    object_encoding_ = connect->object_encoding.value_or(0);
 
     // Spec 7.2.1.1, then our chunk size early so large frames cost few headers.
     send_control(rtmp::WindowAckSize{limits_.window_ack_size});
@@ -121,11 +118,11 @@ void Session::on_connect(const rtmp::Command& command) {
     rtmp::ConnectResult result;
     result.transaction_id = connect->transaction_id;
     result.information = rtmp::StatusObject::from(rtmp::Status::connect_success, "Connection succeeded.");
-    result.object_encoding = object_encoding_;
+    result.object_encoding = connect->object_encoding.value_or(0);
     send(result.encode(), rtmp::csid::net_connection);
     send(rtmp::OnBwDone{}.encode(), rtmp::csid::net_connection);
     spdlog::info("connect #{} peer={} app={} instance={} tcUrl={} flashVer=\"{}\"", id_, peer_, app_->name(),
-                 app_instance_, tc_url_, connect->flash_ver.value_or(""));
+                 app_instance_, connect->tc_url.value_or(""), connect->flash_ver.value_or(""));
 }
 
 void Session::on_create_stream(const rtmp::Command& command) {
@@ -189,7 +186,7 @@ void Session::on_publish(const rtmp::Command& command, rtmp::MessageStreamId str
     }
     stream->publishing = live;
     stream->name = name;
-    stream->app = app_;
+    stream->messages = 0;
     send_control(rtmp::UserControl::stream_begin(stream_id));
     send_status(stream_id, rtmp::Status::publish_start, "Started publishing " + name + ".", name);
     live->post_publish_begin();
@@ -241,7 +238,6 @@ void Session::on_play(const rtmp::Command& command, rtmp::MessageStreamId stream
     stream->player = player;
     stream->playing = live;
     stream->name = name;
-    stream->app = app_;
 
     // Spec 7.2.2.1 (chunk size went out after connect).
     send_control(rtmp::UserControl::stream_begin(stream_id));
@@ -327,7 +323,7 @@ void Session::on_other_call(const rtmp::Command& command) {
 void Session::on_media(const rtmp::Message& message) {
     NetStream* stream = find_stream(message.stream_id);
     if (!stream || !stream->publishing) return;  // media before publish or after unpublish
-    ++media_in_;
+    ++stream->messages;
     stream->publishing->post_frame(Frame{message, classify(message)});
 }
 
@@ -339,7 +335,7 @@ void Session::on_data(const rtmp::Message& message) {
         spdlog::debug("#{} malformed data message ignored: {}", id_, data.error().message());
         return;
     }
-    ++media_in_;
+    ++stream->messages;
     if (auto stripped = rtmp::strip_set_data_frame(*data)) {
         // @setDataFrame onMetaData: players get plain onMetaData (REFERENCE.md §4.3).
         const rtmp::Message meta =
@@ -365,23 +361,22 @@ void Session::stop_stream(rtmp::MessageStreamId stream_id, bool notify_publisher
 }
 
 void Session::unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher) {
-    std::shared_ptr<LiveStream> live = std::move(stream.publishing);
-    stream.publishing.reset();
+    const std::shared_ptr<LiveStream> live = std::move(stream.publishing);
     live->post_publish_end();
-    stream.app->hub().release_publisher(live);
-    stream.app->hub().release(live);
+    app_->hub().release_publisher(live);
+    app_->hub().release(live);
     if (notify_publisher) {
         send_status(stream_id, rtmp::Status::unpublish_success, "Stopped publishing " + stream.name + ".",
                     stream.name);
     }
-    spdlog::info("unpublish #{} peer={} app={} stream={} messages={}", id_, peer_, stream.app->name(),
-                 stream.name, media_in_);
+    spdlog::info("unpublish #{} peer={} app={} stream={} messages={}", id_, peer_, app_->name(), stream.name,
+                 stream.messages);
 }
 
 void Session::stop_playing(NetStream& stream) {
     stream.player->close();
     stream.player.reset();
-    stream.app->hub().release(stream.playing);
+    app_->hub().release(stream.playing);
     stream.playing.reset();
 }
 
