@@ -99,4 +99,10 @@ void Server::stop() {
     spdlog::info("stopped");
 }
 
+std::vector<boost::asio::ip::tcp::endpoint> Server::local_endpoints() const {
+    std::vector<boost::asio::ip::tcp::endpoint> out;
+    for (const auto& listener : listeners_) out.push_back(listener->local_endpoint());
+    return out;
+}
+
 }  // namespace sluice::server

@@ -38,6 +38,8 @@ public:
     void stop();
 
     const ServerConfig& config() const noexcept { return config_; }
+    /// The bound addresses, in configuration order (after start(); real ports).
+    std::vector<boost::asio::ip::tcp::endpoint> local_endpoints() const;
 
 private:
     void on_accept(boost::asio::ip::tcp::socket socket, std::size_t worker);
