@@ -284,6 +284,10 @@ asio::awaitable<void> Client::read_some(Step step, std::optional<Deadline> deadl
         peer_closed_ = true;
         co_return;
     }
+    if (ec == asio::error::connection_reset) {
+        peer_closed_ = true;
+        fail(step, make_error_code(Errc::connection_closed), "the server reset the connection");
+    }
     if (ec) fail(step, ec, "reading from the server failed: " + ec.message());
     bytes_received_ += n;
     base::Bytes input(read_buffer_.data(), n);
@@ -324,6 +328,8 @@ asio::awaitable<void> Client::flush(Step step, Deadline deadline) {
                      "the server has not read what we sent for " + seconds_text(options_.step_timeout));
             std::tie(ec, n) = std::get<0>(written);
         }
+        if (ec == asio::error::broken_pipe || ec == asio::error::connection_reset)
+            fail(step, make_error_code(Errc::connection_closed), "the server closed the connection");
         if (ec) fail(step, ec, "writing to the server failed: " + ec.message());
         bytes_sent_ += n;
         connection_.consume_output(n);
@@ -597,9 +603,22 @@ asio::awaitable<void> Client::close() {
             // The server went away first: nothing left to say to it.
         }
     }
-    state_ = State::closed;
     boost::system::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    if (state_ == State::connected && !peer_closed_) {
+        // Half-close and read until the server closes (at most a second):
+        // closing with unread bytes makes Linux send a reset, and the server
+        // could lose the last messages it had not read yet.
+        socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        const auto deadline =
+            Clock::now() + std::min<Clock::duration>(options_.step_timeout, std::chrono::seconds(1));
+        while (!peer_closed_ && Clock::now() < deadline) {
+            timer_.expires_at(deadline);
+            auto read = co_await (socket_.async_read_some(asio::buffer(read_buffer_), use_nothrow) ||
+                                  timer_.async_wait(use_nothrow));
+            if (read.index() == 1 || std::get<0>(std::get<0>(read))) break;  // deadline, EOF or error
+        }
+    }
+    state_ = State::closed;
     socket_.close(ignored);
 }
 
@@ -641,9 +660,10 @@ asio::awaitable<Incoming> Client::next(std::optional<std::chrono::milliseconds> 
         timeout ? std::optional<Deadline>(Clock::now() + *timeout) : std::nullopt;
     while (inbox_.empty()) {
         if (peer_closed_) co_return Incoming{};
+        // Not fatal: a caller may wait in slices (and poll) on a quiet stream.
         if (deadline && Clock::now() >= *deadline)
-            fail(Step::receive, make_error_code(Errc::timed_out),
-                 "nothing arrived within " + seconds_text(*timeout));
+            throw ClientError(Step::receive, make_error_code(Errc::timed_out),
+                              "nothing arrived within " + seconds_text(*timeout));
         co_await read_some(Step::receive, deadline);
     }
     Incoming in = std::move(inbox_.front());

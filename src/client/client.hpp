@@ -43,7 +43,10 @@
 //   delete_stream(id)  FCUnpublish(name) first when `id` publishes, then
 //                      deleteStream(id) on msid 0. Not answered.
 //   close()            delete_stream for each open stream, flushes output
-//                      (bounded by the step timeout) and closes the socket.
+//                      (bounded by the step timeout), half-closes and reads
+//                      until the server closes (at most 1 s: closing with
+//                      unread bytes would reset the connection and could
+//                      cost the server the last media), then closes.
 //
 // Contract:
 //  - Not thread-safe, one operation at a time: like a Beast stream, at most
@@ -187,8 +190,9 @@ public:
     /// without waiting and kept for next().
     boost::asio::awaitable<void> send(rtmp::Message message);
     /// The next message no step consumed. Waits up to `timeout` (none: for
-    /// ever) and throws timed_out past it; returns Kind::closed once the
-    /// server closed the connection.
+    /// ever) and throws timed_out past it; that timeout is not fatal (the
+    /// client stays usable, so a caller may wait in slices). Returns
+    /// Kind::closed once the server closed the connection.
     boost::asio::awaitable<Incoming> next(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
     bool connected() const noexcept { return state_ == State::connected; }
