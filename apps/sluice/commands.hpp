@@ -11,5 +11,13 @@ using Run = std::function<int()>;
 
 /// `sluice serve`: the live RTMP server.
 Run add_serve(CLI::App& app);
+/// `sluice publish FILE|- URL`: publish an FLV file or stdin, paced by timestamps.
+Run add_publish(CLI::App& app);
+/// `sluice play URL [-o FILE|-]`: play a stream into an FLV file or stdout.
+Run add_play(CLI::App& app);
+/// `sluice probe URL`: what a stream and its server are made of.
+Run add_probe(CLI::App& app);
+/// `sluice bench URL --players N`: the load generator.
+Run add_bench(CLI::App& app);
 
 }  // namespace sluice::app

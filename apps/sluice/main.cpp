@@ -13,13 +13,19 @@ int main(int argc, char** argv) {
         "Sluice: an RTMP media server, client and tools.\n"
         "\n"
         "  sluice serve     run the live RTMP server\n"
+        "  sluice publish   publish an FLV file (or FLV on stdin) to a server\n"
+        "  sluice play      play a stream into an FLV file (or stdout)\n"
+        "  sluice probe     show what a stream and its server are made of\n"
+        "  sluice bench     open many players on a stream and measure them\n"
         "\n"
-        "The client subcommands (publish, play, probe, bench) are not built yet;\n"
-        "see README.md.",
+        "Run `sluice <command> --help` for each command's flags. Exit codes: 0 ok,\n"
+        "1 usage or config error, 2 network or protocol failure, 3 stream not found.",
         "sluice"};
     app.set_version_flag("--version", std::string("sluice ") + SLUICE_VERSION);
     app.require_subcommand(0, 1);
-    std::vector<sluice::app::Run> commands{sluice::app::add_serve(app)};
+    std::vector<sluice::app::Run> commands{sluice::app::add_serve(app), sluice::app::add_publish(app),
+                                           sluice::app::add_play(app), sluice::app::add_probe(app),
+                                           sluice::app::add_bench(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
