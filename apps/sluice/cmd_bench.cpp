@@ -73,6 +73,7 @@
 #include "client/load_stats.hpp"
 #include "client/pacer.hpp"
 #include "commands.hpp"
+#include "connect_flags.hpp"
 #include "rtmp/url.hpp"
 
 namespace sluice::app {
@@ -91,7 +92,7 @@ struct BenchOptions {
     double seconds = 10;
     bool json = false;
     double ramp = 0;
-    bool simple_handshake = false;
+    ConnectFlags connect;
     double timeout_s = 10;
     bool quiet = false;
 };
@@ -204,7 +205,8 @@ private:
     client::ClientOptions client_options(bool publisher) const {
         client::ClientOptions o;
         if (publisher) o.flash_ver = std::string(client::publisher_flash_ver);
-        o.digest_handshake = !options_.simple_handshake;
+        std::string ignored;  // checked by bench() before the run
+        apply_connect_flags(options_.connect, o, ignored);
         o.step_timeout = to_ms(options_.timeout_s);
         return o;
     }
@@ -432,6 +434,10 @@ int bench(const BenchOptions& options) {
         std::fprintf(stderr, "sluice bench: the URL names no stream (rtmp://host/app/STREAM)\n");
         return 1;
     }
+    if (client::ClientOptions check; !apply_connect_flags(options.connect, check, why)) {
+        std::fprintf(stderr, "sluice bench: %s\n", why.c_str());
+        return 1;
+    }
     std::vector<rtmp::Message> clip;
     if (!options.publish.empty()) {
         try {
@@ -497,8 +503,7 @@ Run add_bench(CLI::App& app) {
     cmd->add_flag("--json", options->json, "Print the summary as one JSON object instead of text");
     cmd->add_option("--ramp", options->ramp, "Players started per second (default 0: all at once)")
         ->check(CLI::Range(0.0, 1e6));
-    cmd->add_flag("--simple-handshake", options->simple_handshake,
-                  "Use the spec's simple handshake instead of the digest one (FFmpeg's)");
+    add_connect_flags(*cmd, options->connect);
     cmd->add_option("--timeout", options->timeout_s,
                     "Deadline in seconds for each connection step of every client (default 10)")
         ->check(CLI::Range(0.1, 3600.0));

@@ -42,6 +42,7 @@
 #include "client/client.hpp"
 #include "client/flv_output.hpp"
 #include "commands.hpp"
+#include "connect_flags.hpp"
 #include "rtmp/status.hpp"
 #include "rtmp/url.hpp"
 
@@ -59,7 +60,7 @@ struct PlayOptions {
     double start = -2;
     double duration = -1;
     bool no_reset = false;
-    bool simple_handshake = false;
+    ConnectFlags connect;
     double timeout_s = 10;
     bool quiet = false;
 };
@@ -258,7 +259,10 @@ int play(const PlayOptions& options) {
     std::signal(SIGPIPE, SIG_IGN);
 
     client::ClientOptions client_options;
-    client_options.digest_handshake = !options.simple_handshake;
+    if (std::string error; !apply_connect_flags(options.connect, client_options, error)) {
+        std::fprintf(stderr, "sluice play: %s\n", error.c_str());
+        return 1;
+    }
     client_options.step_timeout =
         std::chrono::milliseconds(static_cast<std::int64_t>(options.timeout_s * 1000));
     asio::io_context context;
@@ -339,8 +343,7 @@ Run add_play(CLI::App& app) {
         ->check(CLI::Range(0.0, 1e9));
     cmd->add_flag("--no-reset", options->no_reset,
                   "Send play's reset flag as false (keep the server's playlist)");
-    cmd->add_flag("--simple-handshake", options->simple_handshake,
-                  "Use the spec's simple handshake instead of the digest one (as librtmp and OBS do)");
+    add_connect_flags(*cmd, options->connect);
     cmd->add_option("--timeout", options->timeout_s,
                     "Seconds each step may take, and the longest wait for media, first or next (default 10)")
         ->check(CLI::Range(0.1, 3600.0));

@@ -20,6 +20,7 @@
 #include "client/blocking_client.hpp"
 #include "client/stream_probe.hpp"
 #include "commands.hpp"
+#include "connect_flags.hpp"
 #include "rtmp/status.hpp"
 #include "rtmp/url.hpp"
 
@@ -34,7 +35,7 @@ struct ProbeOptions {
     bool json = false;
     double seconds = 3;
     double timeout_s = 10;
-    bool simple_handshake = false;
+    ConnectFlags connect;
 };
 
 bool ends_stream(const client::Incoming& in) {
@@ -72,7 +73,10 @@ int probe(const ProbeOptions& options) {
         return 1;
     }
     client::ClientOptions client_options;
-    client_options.digest_handshake = !options.simple_handshake;
+    if (std::string error; !apply_connect_flags(options.connect, client_options, error)) {
+        std::fprintf(stderr, "sluice probe: %s\n", error.c_str());
+        return 1;
+    }
     client_options.step_timeout = std::chrono::milliseconds(static_cast<long>(options.timeout_s * 1000));
     client::BlockingClient player(client_options);
 
@@ -153,8 +157,7 @@ Run add_probe(CLI::App& app) {
                     "Deadline in seconds for each step: TCP connect, handshake, connect, createStream, play "
                     "(default 10)")
         ->check(CLI::Range(0.1, 3600.0));
-    cmd->add_flag("--simple-handshake", options->simple_handshake,
-                  "Use the spec's simple handshake instead of the digest one FFmpeg and Flash Player send");
+    add_connect_flags(*cmd, options->connect);
     return [cmd, options]() -> int { return cmd->parsed() ? probe(*options) : -1; };
 }
 

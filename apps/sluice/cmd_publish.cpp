@@ -34,6 +34,7 @@
 #include "client/flv_input.hpp"
 #include "client/pacer.hpp"
 #include "commands.hpp"
+#include "connect_flags.hpp"
 #include "rtmp/status.hpp"
 #include "rtmp/url.hpp"
 
@@ -68,7 +69,7 @@ struct PublishOptions {
     double speed = 1.0;
     bool loop = false;
     std::string mode = "live";
-    bool simple_handshake = false;
+    ConnectFlags connect;
     double timeout_s = 10;
     bool quiet = false;
 };
@@ -183,7 +184,10 @@ int publish(const PublishOptions& options) {
 
     client::ClientOptions client_options;
     client_options.flash_ver = std::string(client::publisher_flash_ver);
-    client_options.digest_handshake = !options.simple_handshake;
+    if (std::string error; !apply_connect_flags(options.connect, client_options, error)) {
+        std::fprintf(stderr, "sluice publish: %s\n", error.c_str());
+        return 1;
+    }
     client_options.step_timeout =
         std::chrono::milliseconds(static_cast<std::int64_t>(options.timeout_s * 1000));
     client::BlockingClient client(client_options);
@@ -319,8 +323,7 @@ Run add_publish(CLI::App& app) {
                     "publish type: live (default), record (server records, replacing) or append (server "
                     "records, appending)")
         ->check(CLI::IsMember({"live", "record", "append"}));
-    cmd->add_flag("--simple-handshake", options->simple_handshake,
-                  "Use the spec's simple handshake instead of the digest one (as librtmp and OBS do)");
+    add_connect_flags(*cmd, options->connect);
     cmd->add_option("--timeout", options->timeout_s,
                     "Seconds each step (connect, handshake, each command, each send) may take (default 10)")
         ->check(CLI::Range(0.1, 3600.0));

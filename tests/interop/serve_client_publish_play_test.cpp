@@ -159,6 +159,23 @@ TEST_F(ServeClientPublishPlay, ExitCodesSayWhatHappened) {
     EXPECT_EQ(sluice({"publish", clip_.path, "rtmp://127.0.0.1:1/live/x"}), std::optional<int>(2));
 }
 
+TEST_F(ServeClientPublishPlay, ConnectFlagsReachTheServer) {
+    const std::string log = dir_.file("flags.log");
+    // --start 0: our server answers StreamNotFound at once, after the connect we look at.
+    const auto rc = run_process(
+        sluice_argv({"play", server_->url("live", "flags"), "--start", "0", "-o", dir_.file("flags.flv"),
+                     "--flash-ver", "SluiceTest 1,2,3", "--conn", "S:token", "--conn", "O:1", "--conn",
+                     "NB:ok:1", "--conn", "O:0", "--simple-handshake"}),
+        log);
+    EXPECT_EQ(rc, std::optional<int>(3)) << read_file(log);
+    EXPECT_NE(server_->log().find("flashVer=\"SluiceTest 1,2,3\""), std::string::npos) << server_->log();
+    // A --conn that does not parse is a usage error, before any connection.
+    const std::string bad = dir_.file("flags_bad.log");
+    EXPECT_EQ(run_process(sluice_argv({"probe", server_->url("live", "flags"), "--conn", "B:2"}), bad),
+              std::optional<int>(1));
+    EXPECT_NE(read_file(bad).find("--conn \"B:2\""), std::string::npos) << read_file(bad);
+}
+
 TEST_F(ServeClientPublishPlay, PublishesFlvFromAPipe) {
     const std::string url = server_->url("live", "piped");
     Process player(ffmpeg_player_argv(url, dir_.file("d_ffmpeg.flv")), dir_.file("d_ffmpeg.log"));

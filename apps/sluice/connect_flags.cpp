@@ -1,0 +1,38 @@
+#include "connect_flags.hpp"
+
+#include "client/connect_arguments.hpp"
+
+namespace sluice::app {
+
+void add_connect_flags(CLI::App& cmd, ConnectFlags& flags) {
+    cmd.add_flag("--simple-handshake", flags.simple_handshake,
+                 "Use the spec's simple handshake (as librtmp and OBS do) instead of the digest one "
+                 "(FFmpeg's, Flash Player's)");
+    cmd.add_option(
+        "--flash-ver", flags.flash_ver,
+        "connect's flashVer, e.g. \"FMLE/3.0 (compatible; FMSc/1.0)\" (servers key behaviour off it)");
+    cmd.add_option("--swf-url", flags.swf_url, "connect's swfUrl (not sent when empty)");
+    cmd.add_option("--page-url", flags.page_url, "connect's pageUrl (not sent when empty)");
+    cmd.add_option("--object-encoding", flags.object_encoding,
+                   "connect's objectEncoding: 0 (AMF0, default) or 3 (AMF3 commands)")
+        ->check(CLI::IsMember({0, 3}));
+    cmd.add_option(
+        "--conn", flags.conn,
+        "An extra connect argument, repeatable, in librtmp's conn= syntax: B:1, N:3.5, S:text, Z:, "
+        "O:1 ... O:0 for an object with named items NB:name:1, NN:, NS:, NZ:, NO: (e.g. "
+        "--conn S:secret)");
+}
+
+bool apply_connect_flags(const ConnectFlags& flags, client::ClientOptions& options, std::string& error) {
+    auto arguments = client::parse_connect_arguments(flags.conn, &error);
+    if (!arguments) return false;
+    options.connect_arguments = std::move(*arguments);
+    options.digest_handshake = !flags.simple_handshake;
+    if (!flags.flash_ver.empty()) options.flash_ver = flags.flash_ver;
+    options.swf_url = flags.swf_url;
+    options.page_url = flags.page_url;
+    options.object_encoding = flags.object_encoding;
+    return true;
+}
+
+}  // namespace sluice::app

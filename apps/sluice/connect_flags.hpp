@@ -1,0 +1,38 @@
+#pragma once
+// The flags every client subcommand shares: how to connect, as librtmp's
+// (rtmpdump) and FFmpeg's users know them.
+//
+//   --simple-handshake     the spec's simple handshake (librtmp, OBS) instead of the digest one
+//   --flash-ver TEXT       connect's flashVer (default: the command's own)
+//   --swf-url URL          connect's swfUrl          --page-url URL   connect's pageUrl
+//   --object-encoding 0|3  connect's objectEncoding (AMF0 or AMF3 commands)
+//   --conn TYPE:VALUE      an extra connect argument, repeatable, librtmp's conn= syntax
+//                          (client/connect_arguments.hpp): B:1, N:3.5, S:text, Z:, O:1 ... O:0
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/client.hpp"
+
+namespace sluice::app {
+
+struct ConnectFlags {
+    bool simple_handshake = false;
+    std::string flash_ver;  ///< empty: the command's default
+    std::string swf_url;
+    std::string page_url;
+    int object_encoding = 0;
+    std::vector<std::string> conn;
+};
+
+/// Registers the flags on `cmd`, writing into `flags`.
+void add_connect_flags(CLI::App& cmd, ConnectFlags& flags);
+
+/// Copies the flags into `options` (whose flash_ver is the command's default
+/// and stays so without --flash-ver). False, with `error` set, when a --conn
+/// item does not parse: a usage error (exit 1).
+bool apply_connect_flags(const ConnectFlags& flags, client::ClientOptions& options, std::string& error);
+
+}  // namespace sluice::app
