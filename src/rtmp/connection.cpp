@@ -188,8 +188,14 @@ std::error_code Connection::send(const Message& message, ChunkStreamId chunk_str
     const std::size_t payload = message.payload.size();
     const std::size_t chunks =
         payload == 0 ? 1 : (payload + encoder_.chunk_size() - 1) / encoder_.chunk_size();
-    const std::size_t worst_case = payload + chunks * max_chunk_header_size;
-    if (output_.size_bytes() + worst_case > options_.limits.max_output_bytes) {
+    // Each queued segment (a chunk header, a payload slice) also costs memory
+    // beyond its bytes: charged at segment_cost each, so a flood of tiny
+    // messages (PingResponses to a peer that never reads) meets the limit
+    // at a memory cost near it, not at several times it.
+    constexpr std::size_t segment_cost = 64;
+    const std::size_t worst_case = payload + chunks * (max_chunk_header_size + 2 * segment_cost);
+    const std::size_t queued = output_.size_bytes() + output_.segment_count() * segment_cost;
+    if (queued + worst_case > options_.limits.max_output_bytes) {
         fail(Errc::output_limit_exceeded,
              "output queue " + std::to_string(output_.size_bytes()) + " bytes + message of " +
                  std::to_string(payload) + " bytes",

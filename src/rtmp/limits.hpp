@@ -47,7 +47,9 @@ struct Limits {
     std::uint32_t max_chunk_size = 0xFFFFFF;
 
     /// Output bytes rtmp::Connection may queue for a peer that does not read
-    /// (nghttp2's flood guard). Not used by the chunk codec itself.
+    /// (nghttp2's flood guard), each queued header or payload slice counted
+    /// 64 bytes more (what it costs in memory besides its bytes). Not used by
+    /// the chunk codec itself.
     /// Crossing it: Errc::output_limit_exceeded.
     std::size_t max_output_bytes = 8u * 1024u * 1024u;
 

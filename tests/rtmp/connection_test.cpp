@@ -300,11 +300,11 @@ TEST(Connection, StopsParsingWhenTheEventQueueIsFull) {
 
 TEST(Connection, OutputLimitFailsTheConnectionAndKeepsQueuedBytes) {
     ConnectionOptions options;
-    options.limits.max_output_bytes = 1000;
+    options.limits.max_output_bytes = 4000;
     Connection conn(options);
     EXPECT_FALSE(conn.send(media(MessageType::video, 0, 600), csid::video));
     const std::size_t queued = conn.output().size_bytes();
-    EXPECT_EQ(conn.send(media(MessageType::video, 40, 600), csid::video),
+    EXPECT_EQ(conn.send(media(MessageType::video, 40, 3000), csid::video),
               make_error_code(Errc::output_limit_exceeded));
     EXPECT_TRUE(conn.failed());
     EXPECT_EQ(conn.output().size_bytes(), queued);
@@ -314,17 +314,33 @@ TEST(Connection, OutputLimitFailsTheConnectionAndKeepsQueuedBytes) {
 }
 
 TEST(Connection, OutputLimitCountsChunkHeadersToo) {
-    // Found by connection_fuzz: a 250-byte message fits a 256-byte limit by
-    // its payload, but at chunk size 128 it goes out as 263 bytes.
+    // Found by connection_fuzz: a message that fits the limit by its payload
+    // can pass it once its chunk headers (and their queue entries) count.
+    // At chunk size 128, 250 bytes are 2 chunks: 250 + 2 x (18 + 2 x 64) = 542.
     ConnectionOptions options;
-    options.limits.max_output_bytes = 256;
+    options.limits.max_output_bytes = 512;
     Connection small(options);
     EXPECT_FALSE(small.send(media(MessageType::video, 0, 200), csid::video));
-    EXPECT_LE(small.output().size_bytes(), 256u);
+    EXPECT_LE(small.output().size_bytes(), 512u);
     Connection tight(options);
     EXPECT_EQ(tight.send(media(MessageType::video, 0, 250), csid::video),
               make_error_code(Errc::output_limit_exceeded));
     EXPECT_EQ(tight.output().size_bytes(), 0u);
+}
+
+TEST(Connection, OutputLimitCountsEachQueuedSegment) {
+    // A peer that never reads while we answer its pings: 18-byte messages
+    // whose queue entries cost more memory than their bytes. Each queues at
+    // least one segment (64 more), so a 64 KiB limit stops the flood long
+    // before 65536 / 18 = 3640 answers.
+    ConnectionOptions options;
+    options.limits.max_output_bytes = 64 * 1024;
+    Connection conn(options);
+    std::size_t sent = 0;
+    while (!conn.send_control(UserControl::ping_response(1))) ++sent;
+    EXPECT_TRUE(conn.failed());
+    EXPECT_LT(sent, 64u * 1024u / (18u + 64u));
+    EXPECT_GT(sent, 64u * 1024u / (18u + 4u * 64u));
 }
 
 TEST(Connection, OurSetChunkSizeAppliesToLaterMessages) {
