@@ -144,8 +144,10 @@ CONF
             taskset -c "$server_cpu" "$nginx_bin" -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" \
                 >"$dir/stdout.log" 2>&1 &
         else
+            # Every player comes from 127.0.0.1: lift the per-IP limit above them.
+            printf '[limits]\nmax_connections_per_ip = %d\n' $((players + 64)) >"$work/sluice-$players.toml"
             taskset -c "$server_cpu" "$sluice" serve --listen "127.0.0.1:$port" --workers 1 --log-level warn \
-                >"$work/sluice-$players.log" 2>&1 &
+                --config "$work/sluice-$players.toml" >"$work/sluice-$players.log" 2>&1 &
         fi
         server_pid=$!
         for _ in $(seq 100); do

@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "net/gather_buffers.hpp"
@@ -491,7 +492,7 @@ asio::awaitable<rtmp::MessageStreamId> Client::create_stream() {
              answer.is_error ? "the server refused createStream"
                              : "the createStream answer carries no stream id");
     const double id = result->stream_id;
-    if (id < 1 || id > 0xFFFFFF || id != static_cast<double>(static_cast<rtmp::MessageStreamId>(id)))
+    if (!(id >= 1 && id <= 0xFFFFFF) || id != std::floor(id))
         fail(Step::create_stream, make_error_code(Errc::bad_answer),
              "the server gave an unusable stream id " + std::to_string(id));
     const auto msid = static_cast<rtmp::MessageStreamId>(id);

@@ -92,6 +92,18 @@ const std::array integer_keys{
     limit<&L::max_message_bytes>("max_message_bytes", 1, 0xFFFFFF),
     // Chunk stream ids run 0..65599 (3-byte basic header).
     limit<&L::max_chunk_streams>("max_chunk_streams", 1, 65600),
+    limit<&L::max_partial_bytes>("max_partial_bytes", 1, int64_max),
+    limit<&L::min_peer_chunk_size>("min_peer_chunk_size", 1, 0xFFFFFF),
+    limit<&L::max_peer_chunk_size>("max_peer_chunk_size", 1, 0xFFFFFF),
+    // The AMF readers recurse once per level and clamp deeper settings
+    // anyway; 0 would refuse every connect (its command object is a level).
+    limit<&L::amf_max_depth>("amf_max_depth", 1, 1000),
+    limit<&L::amf_max_string_bytes>("amf_max_string_bytes", 1, 0xFFFFFF),
+    limit<&L::amf_max_elements>("amf_max_elements", 1, int64_max),
+    // AMF0 short strings, in which names arrive, hold at most 65535 bytes.
+    limit<&L::max_name_bytes>("max_name_bytes", 1, 65535),
+    limit<&L::max_connections_per_ip>("max_connections_per_ip", 0, int64_max),
+    limit<&L::media_idle_timeout>("media_idle_timeout_ms", 1, max_timeout_ms),
 };
 
 // Non-integer keys, for config_keys() and the unknown-key check.
@@ -431,6 +443,18 @@ void ServerConfig::validate() const {
                           std::to_string(limits.player_disconnect_bytes) +
                           ") must be at least limits.player_queue_bytes (" +
                           std::to_string(limits.player_queue_bytes) + ")");
+    }
+    if (limits.min_peer_chunk_size > limits.max_peer_chunk_size) {
+        throw ConfigError("limits.min_peer_chunk_size (" + std::to_string(limits.min_peer_chunk_size) +
+                          ") must be at most limits.max_peer_chunk_size (" +
+                          std::to_string(limits.max_peer_chunk_size) + ")");
+    }
+    // The decoder holds a message's bytes as partial bytes until its last
+    // chunk: a smaller bound would refuse messages max_message_bytes allows.
+    if (limits.max_partial_bytes < limits.max_message_bytes) {
+        throw ConfigError("limits.max_partial_bytes (" + std::to_string(limits.max_partial_bytes) +
+                          ") must be at least limits.max_message_bytes (" +
+                          std::to_string(limits.max_message_bytes) + ")");
     }
     if (apps.empty()) throw ConfigError("app: at least one [[app]] is needed");
     for (std::size_t i = 0; i < apps.size(); ++i) {

@@ -19,7 +19,9 @@
 //  - Any [[app]] in the file replaces the default `apps` list as a whole;
 //    every [[app]] must have a name.
 //  - validate() checks cross-field rules (at least one listen address, app
-//    names unique and valid, player_disconnect_bytes >= player_queue_bytes)
+//    names unique and valid, player_disconnect_bytes >= player_queue_bytes,
+//    min_peer_chunk_size <= max_peer_chunk_size, max_partial_bytes >=
+//    max_message_bytes)
 //    and, again, every range and the log level, so values set by flags or
 //    code after parsing are checked too. parse_config() calls it; call it
 //    again after applying flags.
@@ -66,6 +68,15 @@ struct ServerLimits {
     std::size_t gop_cache_bytes = 16u * 1024u * 1024u;     ///< GOP cache bound per stream (0 = no GOP cache)
     std::uint32_t max_message_bytes = 8u * 1024u * 1024u;  ///< rtmp::Limits::max_message_bytes
     std::size_t max_chunk_streams = 64;                    ///< rtmp::Limits::max_chunk_streams
+    std::size_t max_partial_bytes = 16u * 1024u * 1024u;   ///< rtmp::Limits::max_partial_bytes_total
+    std::uint32_t min_peer_chunk_size = 128;               ///< rtmp::Limits::min_chunk_size
+    std::uint32_t max_peer_chunk_size = 0xFFFFFF;          ///< rtmp::Limits::max_chunk_size
+    std::size_t amf_max_depth = 64;                        ///< amf::Limits::max_depth (commands, data)
+    std::size_t amf_max_string_bytes = 1u << 20;           ///< amf::Limits::max_string_bytes
+    std::size_t amf_max_elements = 100'000;                ///< amf::Limits::max_elements
+    std::size_t max_name_bytes = 256;          ///< longest app segment or stream name (name_check.hpp)
+    std::size_t max_connections_per_ip = 200;  ///< open connections from one address (0 = no limit)
+    std::chrono::milliseconds media_idle_timeout{30'000};  ///< publisher sent no media this long: close
 
     bool operator==(const ServerLimits&) const = default;
 };

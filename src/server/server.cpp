@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "server/session.hpp"
@@ -71,7 +72,21 @@ void Server::on_accept(asio::ip::tcp::socket socket, std::size_t worker) {
                      context_->connections.load());
         return;  // the socket closes here
     }
-    auto session = std::make_shared<Session>(std::move(socket), *context_, worker);
+    boost::system::error_code ec;
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec) {
+        spdlog::debug("connection dropped on accept: {}", ec.message());
+        return;  // the peer is gone already
+    }
+    std::optional<PeerSlot> slot = context_->acquire_peer(peer.address());
+    if (!slot) {
+        spdlog::warn(
+            "connection from {} refused: {} connections open from this address (per-IP limit, "
+            "limits.max_connections_per_ip)",
+            peer.address().to_string(), context_->peer_connections(peer.address()));
+        return;  // the socket closes here
+    }
+    auto session = std::make_shared<Session>(std::move(socket), *context_, worker, std::move(*slot));
     asio::post(workers_->context(worker), [session] { session->start(); });
 }
 

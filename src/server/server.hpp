@@ -12,6 +12,9 @@
 //    workers; it logs "listening on rtmp://H:P"
 //    per listener with the real port (a configured port 0 is chosen by the
 //    OS, which the tests use).
+//  - A connection is closed on accept, with a warn line, when
+//    limits.max_connections are open, or when limits.max_connections_per_ip
+//    are open from its address ("per-IP limit").
 //  - stop() is the clean shutdown of SIGINT/SIGTERM: no new connections,
 //    players get StreamEOF + NetStream.Play.Stop, queued output is flushed
 //    (at most ~2 s), sockets close, workers end. Idempotent.

@@ -16,4 +16,42 @@ Application* ServerContext::find_app(std::string_view name) noexcept {
     return nullptr;
 }
 
+std::optional<PeerSlot> ServerContext::acquire_peer(const boost::asio::ip::address& address) {
+    const std::size_t limit = config_.limits.max_connections_per_ip;
+    if (limit == 0) return PeerSlot{};
+    const std::lock_guard lock(peers_mutex_);
+    std::size_t& count = peers_[address];
+    if (count >= limit) return std::nullopt;  // count >= 1 here: the entry existed
+    ++count;
+    return PeerSlot{*this, address};
+}
+
+std::size_t ServerContext::peer_connections(const boost::asio::ip::address& address) const {
+    const std::lock_guard lock(peers_mutex_);
+    const auto it = peers_.find(address);
+    return it == peers_.end() ? 0 : it->second;
+}
+
+void ServerContext::release_peer(const boost::asio::ip::address& address) noexcept {
+    const std::lock_guard lock(peers_mutex_);
+    const auto it = peers_.find(address);
+    // Erase at zero so that the map holds only peers with open connections.
+    if (it != peers_.end() && --it->second == 0) peers_.erase(it);
+}
+
+PeerSlot& PeerSlot::operator=(PeerSlot&& other) noexcept {
+    if (this != &other) {
+        release();
+        context_ = other.context_;
+        address_ = other.address_;
+        other.context_ = nullptr;
+    }
+    return *this;
+}
+
+void PeerSlot::release() noexcept {
+    if (context_) context_->release_peer(address_);
+    context_ = nullptr;
+}
+
 }  // namespace sluice::server

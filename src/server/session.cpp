@@ -30,6 +30,17 @@ rtmp::ConnectionOptions connection_options(const ServerLimits& limits) {
     rtmp::ConnectionOptions options;
     options.limits.max_message_bytes = limits.max_message_bytes;
     options.limits.max_chunk_streams = limits.max_chunk_streams;
+    options.limits.max_partial_bytes_total = limits.max_partial_bytes;
+    options.limits.min_chunk_size = limits.min_peer_chunk_size;
+    options.limits.max_chunk_size = limits.max_peer_chunk_size;
+    return options;
+}
+
+rtmp::CommandOptions command_options(const ServerLimits& limits) {
+    rtmp::CommandOptions options;
+    options.amf.max_depth = limits.amf_max_depth;
+    options.amf.max_string_bytes = limits.amf_max_string_bytes;
+    options.amf.max_elements = limits.amf_max_elements;
     return options;
 }
 
@@ -57,11 +68,13 @@ rtmp::ChunkStreamId chunk_stream_for(const rtmp::Message& message) noexcept {
 
 }  // namespace
 
-Session::Session(asio::ip::tcp::socket socket, ServerContext& context, std::size_t worker)
+Session::Session(asio::ip::tcp::socket socket, ServerContext& context, std::size_t worker, PeerSlot peer_slot)
     : socket_(std::move(socket)),
       context_(context),
       limits_(context.config().limits),
+      command_options_(command_options(context.config().limits)),
       worker_(worker),
+      peer_slot_(std::move(peer_slot)),
       id_(context.next_session_id++),
       peer_(endpoint_text(socket_)),
       handshake_(rtmp::HandshakeRole::server, rtmp::HandshakeOptions{}),
@@ -316,6 +329,20 @@ asio::awaitable<void> Session::watchdog() {
             last_ping_ = now;
             wake_writer();
         }
+        if (!closed_ && !closing_) check_media_idle(now);
+    }
+}
+
+void Session::check_media_idle(Clock::time_point now) {
+    for (const auto& [id, stream] : streams_) {
+        if (!stream.publishing || now - stream.last_media <= limits_.media_idle_timeout) continue;
+        // A publisher whose encoder hung holds the name: nobody else may
+        // publish it and its players wait for frames that never come.
+        const double seconds = std::chrono::duration<double>(now - stream.last_media).count();
+        spdlog::warn("#{} peer={} app={} stream={} media idle: nothing published for {:.1f} s; closing", id_,
+                     peer_, app_ ? app_->name() : "-", stream.name, seconds);
+        close(fmt::format("media idle: nothing published on '{}' for {:.1f} s", stream.name, seconds));
+        return;
     }
 }
 

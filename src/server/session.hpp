@@ -12,19 +12,33 @@
 //    Set Chunk Size (limits.chunk_size), `_result` {fmsVer, capabilities,
 //    mode} {level, code NetConnection.Connect.Success, description,
 //    objectEncoding = the client's}, onBWDone. Unknown application: `_error`
-//    NetConnection.Connect.Rejected, then close.
+//    NetConnection.Connect.Rejected, then close. An application path that
+//    check_app_path() refuses: the same, with a description starting
+//    "invalid application name".
 //  - publish on stream N: StreamBegin N, onStatus NetStream.Publish.Start;
 //    busy name: onStatus NetStream.Publish.BadName (the first publisher keeps
-//    it). Unpublish: onStatus NetStream.Unpublish.Success.
+//    it); a name check_stream_name() refuses: onStatus
+//    NetStream.Publish.BadName, description starting "invalid stream name".
+//    Unpublish: onStatus NetStream.Unpublish.Success.
 //  - play on stream N: StreamBegin N, onStatus NetStream.Play.Reset (when
 //    reset), NetStream.Play.Start, data |RtmpSampleAccess, data onStatus
 //    NetStream.Data.Start, then (from the Player's queue) metadata,
-//    sequence headers, the GOP cache and live frames.
+//    sequence headers, the GOP cache and live frames. A name
+//    check_stream_name() refuses: onStatus NetStream.Play.Failed, description
+//    starting "invalid stream name". Refused names keep the connection.
+//
+// Peer input is bounded by limits: the chunk layer's (rtmp::Limits from
+// max_message_bytes, max_chunk_streams, max_partial_bytes and the peer
+// chunk size range) and AMF's (amf_max_*, for commands and data messages).
 //
 // Liveness: the handshake must end within limits.handshake_timeout of the
 // accept (absolute, not re-armed per read), `connect` must come within
 // limits.connect_timeout after it; a peer silent for limits.ping_interval
-// gets a PingRequest, one silent for limits.idle_timeout is closed.
+// gets a PingRequest, one silent for limits.idle_timeout is closed. A
+// publisher that sent no audio, video or data message for
+// limits.media_idle_timeout (counted from NetStream.Publish.Start) is
+// closed with a warn line containing "media idle"; its players get
+// UnpublishNotify.
 //
 // Every session logs one line at connect, publish, play and close (peer,
 // app, stream, bytes in/out, duration, reason).
@@ -52,7 +66,10 @@ namespace sluice::server {
 
 class Session final : public std::enable_shared_from_this<Session>, public PlayerOwner {
 public:
-    Session(boost::asio::ip::tcp::socket socket, ServerContext& context, std::size_t worker);
+    /// `peer_slot` counts this connection against its address until the
+    /// session is destroyed.
+    Session(boost::asio::ip::tcp::socket socket, ServerContext& context, std::size_t worker,
+            PeerSlot peer_slot = {});
     ~Session();
 
     /// Starts the coroutines; call on the session's worker.
@@ -75,6 +92,7 @@ private:
         std::shared_ptr<LiveStream> playing;     ///< set while playing
         std::string name;                        ///< the stream name played or published
         std::uint64_t messages = 0;              ///< audio/video/data messages of the current publish
+        Clock::time_point last_media{};          ///< publish start or last media/data message
     };
 
     boost::asio::awaitable<void> read_loop();
@@ -82,6 +100,8 @@ private:
     boost::asio::awaitable<void> watchdog();
     boost::asio::awaitable<bool> handshake(std::vector<std::uint8_t>& buffer, std::size_t& leftover);
     void receive(base::Bytes input);
+    /// Closes when a publishing stream exceeded limits.media_idle_timeout.
+    void check_media_idle(Clock::time_point now);
     void handle(rtmp::Event&& event);
     void fill_output();
     bool write_now();
@@ -122,7 +142,9 @@ private:
     boost::asio::ip::tcp::socket socket_;
     ServerContext& context_;
     const ServerLimits& limits_;
+    rtmp::CommandOptions command_options_;  ///< AMF limits for commands and data messages
     std::size_t worker_;
+    PeerSlot peer_slot_;
     std::uint64_t id_;
     std::string peer_;
     rtmp::Handshake handshake_;

@@ -1,12 +1,14 @@
 // Session: NetConnection and NetStream commands (spec 7.2; REFERENCE.md
 // §4.1-4.5 for what FFmpeg, librtmp/OBS and GStreamer send and expect).
 #include <spdlog/spdlog.h>
+#include <cmath>
 
 #include "rtmp/data_message.hpp"
 #include "rtmp/net_connection_commands.hpp"
 #include "rtmp/net_stream_commands.hpp"
 #include "rtmp/responses.hpp"
 #include "server/app_path.hpp"
+#include "server/name_check.hpp"
 #include "server/session.hpp"
 
 namespace sluice::server {
@@ -31,7 +33,7 @@ bool wants_live(double start) noexcept {
 }  // namespace
 
 void Session::on_command(const rtmp::Message& message) {
-    auto decoded = rtmp::decode_command(message);
+    auto decoded = rtmp::decode_command(message, command_options_);
     if (!decoded) {
         close("malformed command: " + decoded.error().message());
         return;
@@ -43,7 +45,7 @@ void Session::on_command(const rtmp::Message& message) {
 
     if (name == cn::connect) return on_connect(command);
     if (!connected_) {
-        close("'" + name + "' before connect");
+        close("'" + escape_name(name) + "' before connect");
         return;
     }
     if (name == cn::create_stream) return on_create_stream(command);
@@ -95,10 +97,19 @@ void Session::on_connect(const rtmp::Command& command) {
         return;
     }
     if (connected_) {
+        spdlog::warn("#{} second connect refused", id_);
         send_error(connect->transaction_id, rtmp::Status::connect_failed, "Already connected.");
         return;
     }
     const AppPath path = parse_app_path(connect->app);
+    if (auto bad = check_app_path(path.app, path.instance, limits_.max_name_bytes)) {
+        spdlog::warn("connect #{} peer={} app=\"{}\" rejected: invalid application name: {}", id_, peer_,
+                     escape_name(connect->app), *bad);
+        send_error(connect->transaction_id, rtmp::Status::connect_rejected,
+                   "invalid application name: " + *bad + ".");
+        close_after_flush("connect rejected: invalid application name (" + *bad + ")");
+        return;
+    }
     app_ = context_.find_app(path.app);
     if (!app_) {
         spdlog::warn("connect #{} peer={} app={} rejected: no such application", id_, peer_, path.app);
@@ -122,11 +133,14 @@ void Session::on_connect(const rtmp::Command& command) {
     send(result.encode(), rtmp::csid::net_connection);
     send(rtmp::OnBwDone{}.encode(), rtmp::csid::net_connection);
     spdlog::info("connect #{} peer={} app={} instance={} tcUrl={} flashVer=\"{}\"", id_, peer_, app_->name(),
-                 app_instance_, connect->tc_url.value_or(""), connect->flash_ver.value_or(""));
+                 escape_name(app_instance_), escape_name(connect->tc_url.value_or("")),
+                 escape_name(connect->flash_ver.value_or("")));
 }
 
 void Session::on_create_stream(const rtmp::Command& command) {
     if (streams_.size() >= limits_.max_streams_per_connection) {
+        spdlog::debug("#{} createStream refused: {} streams open (limits.max_streams_per_connection)", id_,
+                      streams_.size());
         send_error(command.transaction_id, rtmp::Status::call_failed,
                    "Too many streams on this connection (limit " +
                        std::to_string(limits_.max_streams_per_connection) + ").");
@@ -154,18 +168,21 @@ void Session::on_publish(const rtmp::Command& command, rtmp::MessageStreamId str
     }
     NetStream* stream = find_stream(stream_id);
     if (!stream) {
+        spdlog::warn("#{} publish on stream {} that was never created refused", id_, stream_id);
         send_error(publish->transaction_id, rtmp::Status::invalid_arg,
                    "publish on a stream createStream did not make.");
         return;
     }
     const std::string name(strip_query(publish->stream_name));
+    if (auto bad = check_stream_name(name, limits_.max_name_bytes)) {
+        spdlog::warn("publish #{} peer={} app={} stream=\"{}\" refused: invalid stream name: {}", id_, peer_,
+                     app_->name(), escape_name(publish->stream_name), *bad);
+        send_status(stream_id, rtmp::Status::publish_bad_name, "invalid stream name: " + *bad + ".");
+        return;
+    }
     if (!app_->config().publish) {
         send_status(stream_id, rtmp::Status::publish_bad_name,
                     "Publishing is not allowed in application '" + app_->name() + "'.");
-        return;
-    }
-    if (name.empty()) {
-        send_status(stream_id, rtmp::Status::publish_bad_name, "The stream name is empty.");
         return;
     }
     stop_stream(stream_id, false);
@@ -187,6 +204,7 @@ void Session::on_publish(const rtmp::Command& command, rtmp::MessageStreamId str
     stream->publishing = live;
     stream->name = name;
     stream->messages = 0;
+    stream->last_media = Clock::now();
     send_control(rtmp::UserControl::stream_begin(stream_id));
     send_status(stream_id, rtmp::Status::publish_start, "Started publishing " + name + ".", name);
     live->post_publish_begin();
@@ -204,18 +222,21 @@ void Session::on_play(const rtmp::Command& command, rtmp::MessageStreamId stream
     }
     NetStream* stream = find_stream(stream_id);
     if (!stream) {
+        spdlog::warn("#{} play on stream {} that was never created refused", id_, stream_id);
         send_error(play->transaction_id, rtmp::Status::invalid_arg,
                    "play on a stream createStream did not make.");
         return;
     }
     const std::string name(strip_query(play->stream_name));
+    if (auto bad = check_stream_name(name, limits_.max_name_bytes)) {
+        spdlog::warn("play #{} peer={} app={} stream=\"{}\" refused: invalid stream name: {}", id_, peer_,
+                     app_->name(), escape_name(play->stream_name), *bad);
+        send_status(stream_id, rtmp::Status::play_failed, "invalid stream name: " + *bad + ".");
+        return;
+    }
     if (!app_->config().play) {
         send_status(stream_id, rtmp::Status::play_failed,
                     "Playing is not allowed in application '" + app_->name() + "'.", name);
-        return;
-    }
-    if (name.empty()) {
-        send_status(stream_id, rtmp::Status::play_stream_not_found, "The stream name is empty.", name);
         return;
     }
     if (!wants_live(play->start)) {
@@ -291,7 +312,18 @@ void Session::on_delete_stream(const rtmp::Command& command) {
         spdlog::debug("#{} malformed deleteStream ignored: {}", id_, why);
         return;
     }
-    const auto id = static_cast<rtmp::MessageStreamId>(del->stream_id);
+    // The id is a peer's Number: NaN, infinities, fractions and values
+    // outside 32 bits name no stream (and converting them is undefined).
+    const double number = del->stream_id;
+    if (!(number >= 1 && number <= 4294967295.0) || number != std::floor(number)) {
+        spdlog::warn("#{} deleteStream of an impossible stream id {} ignored", id_, number);
+        return;
+    }
+    const auto id = static_cast<rtmp::MessageStreamId>(number);
+    if (streams_.find(id) == streams_.end()) {
+        spdlog::warn("#{} deleteStream of stream {} that was never created ignored", id_, id);
+        return;
+    }
     stop_stream(id, true);
     streams_.erase(id);
 }
@@ -310,7 +342,7 @@ void Session::on_fc_unpublish(const rtmp::Command& command) {
 
 void Session::on_other_call(const rtmp::Command& command) {
     if (command.transaction_id == 0) {
-        spdlog::debug("#{} call '{}' without a transaction ignored", id_, command.name);
+        spdlog::debug("#{} call '{}' without a transaction ignored", id_, escape_name(command.name));
         return;
     }
     // TODO(remote calls issue): applications register methods.
@@ -324,13 +356,16 @@ void Session::on_media(const rtmp::Message& message) {
     NetStream* stream = find_stream(message.stream_id);
     if (!stream || !stream->publishing) return;  // media before publish or after unpublish
     ++stream->messages;
+    stream->last_media = Clock::now();
     stream->publishing->post_frame(Frame{message, classify(message)});
 }
 
 void Session::on_data(const rtmp::Message& message) {
     NetStream* stream = find_stream(message.stream_id);
     if (!stream || !stream->publishing) return;
-    auto data = rtmp::decode_data_message(message);
+    // Even a malformed data message shows the publisher is alive.
+    stream->last_media = Clock::now();
+    auto data = rtmp::decode_data_message(message, command_options_);
     if (!data) {
         spdlog::debug("#{} malformed data message ignored: {}", id_, data.error().message());
         return;
@@ -362,7 +397,9 @@ void Session::stop_stream(rtmp::MessageStreamId stream_id, bool notify_publisher
 
 void Session::unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher) {
     const std::shared_ptr<LiveStream> live = std::move(stream.publishing);
-    live->post_publish_end();
+    // At shutdown the players end with NetStream.Play.Stop (Session::shutdown);
+    // an UnpublishNotify from a publisher closing beside them would follow it.
+    if (!context_.stopping) live->post_publish_end();
     app_->hub().release_publisher(live);
     app_->hub().release(live);
     if (notify_publisher) {

@@ -11,7 +11,15 @@
 //  - player_queue_bytes / player_queue_duration_ms / player_disconnect_bytes:
 //    a player that never reads is disconnected while the publisher and a
 //    reading player lose nothing; a player that reads a second late keeps
-//    every audio message and only loses video it could not decode anyway.
+//    every audio message and only loses video it could not decode anyway;
+//  - max_connections_per_ip: the connection past the limit is closed on
+//    accept and logged, the others keep working, and a closed one frees
+//    its place;
+//  - media_idle_timeout_ms: a publisher that sends nothing after
+//    Publish.Start is closed and its player gets UnpublishNotify; one that
+//    keeps sending stays;
+//  - names: an invalid app, publish or play name gets exactly the answer
+//    docs/protocol.md gives, logged escaped; valid names around it work.
 // After each test the server must still be running and exit 0 on SIGTERM.
 #include <gtest/gtest.h>
 
@@ -447,6 +455,216 @@ TEST_F(ServeLimits, LateReaderKeepsEveryAudioMessageAndDecodableVideo) {
             << " with an inter frame";
     }
     EXPECT_GT(gaps, 0u);
+}
+
+// ---- per-IP connection limit ----
+
+TEST_F(ServeLimits, ConnectionsPastThePerIpLimitAreClosedOnAccept) {
+    start(config_with("max_connections_per_ip = 2\n"));
+    const auto deadline = Clock::now() + 20s;
+    RawClient first;
+    RawClient second;
+    ASSERT_TRUE(first.open(server_->port(), deadline)) << first.error();
+    ASSERT_NE(first.connect("live", deadline), nullptr) << first.error();
+    ASSERT_TRUE(second.open(server_->port(), deadline)) << second.error();
+    ASSERT_NE(second.connect("live", deadline), nullptr) << second.error();
+
+    {
+        // The third from 127.0.0.1: the server closes it before any
+        // handshake byte, so open() (which waits for S0S1) fails.
+        RawClient third;
+        EXPECT_FALSE(third.open(server_->port(), deadline)) << "the third connection got a handshake";
+    }
+    EXPECT_EQ(wait_log("per-IP limit", 1, deadline), 1u);
+    EXPECT_EQ(log_count("connection from 127.0.0.1 refused"), 1u);
+
+    // The first two are untouched.
+    EXPECT_TRUE(first.create_stream(deadline)) << first.error();
+    EXPECT_TRUE(second.create_stream(deadline)) << second.error();
+
+    // A closed connection gives its place back (its session ends on a
+    // worker shortly after the close: retry until then).
+    second.close();
+    bool admitted = false;
+    while (!admitted && Clock::now() < deadline) {
+        RawClient again;
+        admitted = again.open(server_->port(), deadline) && again.connect("live", deadline) != nullptr;
+        if (!admitted) std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(admitted) << "no connection admitted after one of the two closed";
+    EXPECT_TRUE(first.create_stream(deadline)) << first.error();
+}
+
+// ---- publisher media idle ----
+
+TEST_F(ServeLimits, PublisherThatSendsNoMediaIsClosedAndItsPlayerNotified) {
+    start(config_with("media_idle_timeout_ms = 1000\n"));
+    const auto deadline = Clock::now() + 20s;
+    RawClient player;
+    ASSERT_TRUE(player.start_player(server_->port(), "quiet", deadline)) << player.error();
+    RawClient publisher;
+    const auto msid = publisher.start_publisher(server_->port(), "quiet", deadline);
+    ASSERT_TRUE(msid) << publisher.error();
+    ASSERT_NE(
+        player.wait_for([](const Received& r) { return r.code == "NetStream.Play.PublishNotify"; }, deadline),
+        nullptr)
+        << player.error();
+
+    // The publisher now sends nothing (it still answers nothing either, but
+    // the idle timeout is a minute away).
+    EXPECT_TRUE(publisher.wait_hangup(deadline)) << "the silent publisher was not closed";
+    EXPECT_NE(player.wait_for(is_unpublish, deadline), nullptr) << player.error();
+    EXPECT_FALSE(player.closed()) << "the player was closed too: " << player.error();
+    EXPECT_EQ(wait_log("media idle", 2, deadline), 2u);  // the warn line and the close reason
+    EXPECT_EQ(log_count("reason=\"media idle: nothing published on 'quiet'"), 1u);
+
+    // The name is free again.
+    RawClient next;
+    EXPECT_TRUE(next.start_publisher(server_->port(), "quiet", deadline)) << next.error();
+}
+
+TEST_F(ServeLimits, PublisherThatKeepsSendingIsNotMediaIdle) {
+    start(config_with("media_idle_timeout_ms = 1000\n"));
+    const auto deadline = Clock::now() + 20s;
+    RawClient publisher;
+    const auto msid = publisher.start_publisher(server_->port(), "steady", deadline);
+    ASSERT_TRUE(msid) << publisher.error();
+    // An AAC frame every 200 ms for three times the timeout.
+    const base::Payload aac = base::Payload::from(base::ByteVector{0xAF, 0x01, 0x21, 0x10, 0x04});
+    const auto began = Clock::now();
+    for (base::Timestamp t = 0; Clock::now() - began < 3s; t += 200) {
+        ASSERT_TRUE(publisher.send(rtmp::Message{rtmp::MessageType::audio, t, *msid, aac}, rtmp::csid::audio,
+                                   deadline))
+            << publisher.error();
+        publisher.read_for(200ms);
+        ASSERT_FALSE(publisher.closed()) << "a publisher sending media was closed";
+    }
+    EXPECT_EQ(log_count("media idle"), 0u);
+}
+
+// ---- names ----
+
+/// The description of a `_result`/`_error`/onStatus info object ("" if none).
+std::string description_of(const Received& r) {
+    if (!r.command) return "";
+    for (const amf::Value& v : r.command->arguments) {
+        if (const amf::Value* d = v.find("description"); d != nullptr && d->string() != nullptr)
+            return *d->string();
+    }
+    return "";
+}
+
+TEST_F(ServeLimits, InvalidApplicationNamesAreRejectedAndClosed) {
+    start(config_with("max_name_bytes = 16\n"));
+    const auto deadline = Clock::now() + 30s;
+    const std::vector<std::string> bad{"live/..",
+                                       "../live",
+                                       "li ve",
+                                       std::string("live\0x", 6),
+                                       "live/a\nb",
+                                       ".live",
+                                       "live/room//x",
+                                       "live\xC0\xAF",
+                                       std::string(17, 'a'),
+                                       "live/" + std::string(17, 'r'),
+                                       "live\\x",
+                                       "live/\xED\xA0\x80"};
+    for (const std::string& app : bad) {
+        RawClient client;
+        ASSERT_TRUE(client.open(server_->port(), deadline)) << client.error();
+        const Received* answer = client.connect(app, deadline);
+        ASSERT_NE(answer, nullptr) << "no answer to connect app=" << testing::PrintToString(app) << ": "
+                                   << client.error();
+        EXPECT_EQ(answer->command->name, "_error") << testing::PrintToString(app);
+        EXPECT_EQ(answer->code, "NetConnection.Connect.Rejected") << testing::PrintToString(app);
+        EXPECT_EQ(answer->level, "error");
+        EXPECT_EQ(description_of(*answer).rfind("invalid application name", 0), 0u)
+            << testing::PrintToString(app) << ": " << description_of(*answer);
+        EXPECT_TRUE(client.drain_until_closed(deadline))
+            << "still connected after a rejected app " << testing::PrintToString(app);
+    }
+    EXPECT_EQ(wait_log("rejected: invalid application name: ", bad.size(), deadline), bad.size());
+    // Escaped in the log: the NUL and the newline as \xNN, never raw.
+    EXPECT_EQ(log_count("app=\"live\\x00x\""), 1u);
+    EXPECT_EQ(log_count("app=\"live/a\\x0Ab\""), 1u);
+    EXPECT_EQ(log_count("app=\"live\\xC0\\xAF\""), 1u);
+    EXPECT_EQ(server_->full_log().find(std::string("live\0x", 6)), std::string::npos);
+
+    // Valid forms still connect: instance, query, non-ASCII UTF-8.
+    for (const std::string app : {"live", "live/room1", "live?token=a/../b", "live/caf\xC3\xA9"}) {
+        RawClient client;
+        ASSERT_TRUE(client.open(server_->port(), deadline)) << client.error();
+        const Received* answer = client.connect(app, deadline);
+        ASSERT_NE(answer, nullptr) << client.error();
+        EXPECT_EQ(answer->command->name, "_result") << app << ": " << description_of(*answer);
+    }
+}
+
+TEST_F(ServeLimits, InvalidStreamNamesAreRefusedAndTheConnectionStays) {
+    start(config_with("max_name_bytes = 16\n"));
+    const auto deadline = Clock::now() + 30s;
+    const std::vector<std::string> bad{"",
+                                       "../x",
+                                       "a/b",
+                                       "a\\b",
+                                       ".hidden",
+                                       "..",
+                                       "x\ny",
+                                       "a b",
+                                       "\xC0\xAF",
+                                       "a\xF0\x9F\x8E",
+                                       std::string(17, 's'),
+                                       "%2e%2e",
+                                       "?query",
+                                       std::string("a\0b", 3)};
+
+    RawClient publisher;
+    ASSERT_TRUE(publisher.open(server_->port(), deadline)) << publisher.error();
+    ASSERT_NE(publisher.connect("live", deadline), nullptr) << publisher.error();
+    const auto pub_msid = publisher.create_stream(deadline);
+    ASSERT_TRUE(pub_msid) << publisher.error();
+    RawClient player;
+    ASSERT_TRUE(player.open(server_->port(), deadline)) << player.error();
+    ASSERT_NE(player.connect("live", deadline), nullptr) << player.error();
+    const auto play_msid = player.create_stream(deadline);
+    ASSERT_TRUE(play_msid) << player.error();
+
+    for (const std::string& name : bad) {
+        const Received* status = publisher.publish(*pub_msid, name, deadline);
+        ASSERT_NE(status, nullptr) << "no answer to publish " << testing::PrintToString(name) << ": "
+                                   << publisher.error();
+        EXPECT_EQ(status->code, "NetStream.Publish.BadName") << testing::PrintToString(name);
+        EXPECT_EQ(status->level, "error");
+        EXPECT_EQ(description_of(*status).rfind("invalid stream name", 0), 0u)
+            << testing::PrintToString(name) << ": " << description_of(*status);
+
+        ASSERT_TRUE(player.play(*play_msid, name, -2, deadline)) << player.error();
+        const Received* answer = player.wait_for(
+            [&](const Received& r) {
+                return r.command && r.command->name == "onStatus" && r.stream_id == *play_msid;
+            },
+            deadline);
+        ASSERT_NE(answer, nullptr) << "no answer to play " << testing::PrintToString(name) << ": "
+                                   << player.error();
+        EXPECT_EQ(answer->code, "NetStream.Play.Failed") << testing::PrintToString(name);
+        EXPECT_EQ(answer->level, "error");
+        EXPECT_EQ(description_of(*answer).rfind("invalid stream name", 0), 0u)
+            << testing::PrintToString(name) << ": " << description_of(*answer);
+    }
+    EXPECT_EQ(wait_log("invalid stream name", 2 * bad.size(), deadline), 2 * bad.size());
+    EXPECT_EQ(log_count("stream=\"x\\x0Ay\""), 2u);  // escaped, in the publish and the play line
+
+    // Both connections stay and a valid name (with a query that would be a
+    // bad path) works on the same NetStreams.
+    EXPECT_FALSE(publisher.closed()) << publisher.error();
+    EXPECT_FALSE(player.closed()) << player.error();
+    const Received* ok = publisher.publish(*pub_msid, "cam-1?key=../../x", deadline);
+    ASSERT_NE(ok, nullptr) << publisher.error();
+    EXPECT_EQ(ok->code, "NetStream.Publish.Start");
+    ASSERT_TRUE(player.play(*play_msid, "cam-1", -2, deadline)) << player.error();
+    EXPECT_NE(player.wait_for([](const Received& r) { return r.code == "NetStream.Play.Start"; }, deadline),
+              nullptr)
+        << player.error();
 }
 
 }  // namespace

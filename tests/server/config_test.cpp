@@ -63,6 +63,16 @@ TEST(Config, Defaults) {
     EXPECT_EQ(c.log.level, "info");
     EXPECT_EQ(c.limits.chunk_size, 4096u);
     EXPECT_EQ(c.limits.idle_timeout, 60s);
+    // The hostile-peer bounds of docs/config.md.
+    EXPECT_EQ(c.limits.max_connections_per_ip, 200u);
+    EXPECT_EQ(c.limits.media_idle_timeout, 30s);
+    EXPECT_EQ(c.limits.min_peer_chunk_size, 128u);
+    EXPECT_EQ(c.limits.max_peer_chunk_size, 16777215u);
+    EXPECT_EQ(c.limits.max_partial_bytes, 16777216u);
+    EXPECT_EQ(c.limits.amf_max_depth, 64u);
+    EXPECT_EQ(c.limits.amf_max_string_bytes, 1048576u);
+    EXPECT_EQ(c.limits.amf_max_elements, 100000u);
+    EXPECT_EQ(c.limits.max_name_bytes, 256u);
     ASSERT_EQ(c.apps.size(), 1u);
     EXPECT_EQ(c.apps[0].name, "live");
     EXPECT_TRUE(c.apps[0].publish);
@@ -97,6 +107,15 @@ player_disconnect_bytes = 2000
 gop_cache_bytes = 0
 max_message_bytes = 16777215
 max_chunk_streams = 9
+max_partial_bytes = 16777216
+min_peer_chunk_size = 1
+max_peer_chunk_size = 65536
+amf_max_depth = 8
+amf_max_string_bytes = 4096
+amf_max_elements = 500
+max_name_bytes = 32
+max_connections_per_ip = 0
+media_idle_timeout_ms = 1006
 [[app]]
 name = "studio"
 publish = true
@@ -125,6 +144,15 @@ publish = false
     EXPECT_EQ(l.gop_cache_bytes, 0u);
     EXPECT_EQ(l.max_message_bytes, 16777215u);
     EXPECT_EQ(l.max_chunk_streams, 9u);
+    EXPECT_EQ(l.max_partial_bytes, 16777216u);
+    EXPECT_EQ(l.min_peer_chunk_size, 1u);
+    EXPECT_EQ(l.max_peer_chunk_size, 65536u);
+    EXPECT_EQ(l.amf_max_depth, 8u);
+    EXPECT_EQ(l.amf_max_string_bytes, 4096u);
+    EXPECT_EQ(l.amf_max_elements, 500u);
+    EXPECT_EQ(l.max_name_bytes, 32u);
+    EXPECT_EQ(l.max_connections_per_ip, 0u);
+    EXPECT_EQ(l.media_idle_timeout, 1006ms);
     ASSERT_EQ(c.apps.size(), 2u);
     EXPECT_EQ(c.apps[0], (AppConfig{"studio", true, false}));
     EXPECT_EQ(c.apps[1], (AppConfig{"watch.only-1_x", false, true}));
@@ -206,6 +234,46 @@ TEST(Config, RangeErrors) {
     EXPECT_EQ(error_of("[limits]\ngop_cache_bytes = 0\n"), "");
 }
 
+TEST(Config, HostilePeerLimitRanges) {
+    EXPECT_THAT(error_of("[limits]\nmax_connections_per_ip = -1\n"),
+                HasSubstr("test.toml:2: limits.max_connections_per_ip: -1 is out of range (at least 0)"));
+    EXPECT_EQ(error_of("[limits]\nmax_connections_per_ip = 0\n"), "");  // no limit
+    EXPECT_THAT(error_of("[limits]\nmedia_idle_timeout_ms = 0\n"),
+                HasSubstr("limits.media_idle_timeout_ms: 0 is out of range (between 1 and 86400000)"));
+    EXPECT_THAT(error_of("[limits]\nmedia_idle_timeout_ms = 86400001\n"),
+                HasSubstr("limits.media_idle_timeout_ms"));
+    EXPECT_THAT(error_of("[limits]\nmin_peer_chunk_size = 0\n"),
+                HasSubstr("limits.min_peer_chunk_size: 0 is out of range (between 1 and 16777215)"));
+    EXPECT_THAT(error_of("[limits]\nmax_peer_chunk_size = 16777216\n"),
+                HasSubstr("limits.max_peer_chunk_size: 16777216 is out of range (between 1 and 16777215)"));
+    EXPECT_THAT(
+        error_of("[limits]\nmin_peer_chunk_size = 4097\nmax_peer_chunk_size = 4096\n"),
+        HasSubstr("limits.min_peer_chunk_size (4097) must be at most limits.max_peer_chunk_size (4096)"));
+    EXPECT_EQ(error_of("[limits]\nmin_peer_chunk_size = 4096\nmax_peer_chunk_size = 4096\n"), "");
+    EXPECT_THAT(error_of("[limits]\nmax_partial_bytes = 0\n"), HasSubstr("limits.max_partial_bytes"));
+    EXPECT_THAT(
+        error_of("[limits]\nmax_partial_bytes = 8388607\n"),
+        HasSubstr("limits.max_partial_bytes (8388607) must be at least limits.max_message_bytes (8388608)"));
+    EXPECT_EQ(error_of("[limits]\nmax_partial_bytes = 1000\nmax_message_bytes = 1000\n"), "");
+    EXPECT_THAT(error_of("[limits]\namf_max_depth = 0\n"),
+                HasSubstr("limits.amf_max_depth: 0 is out of range (between 1 and 1000)"));
+    EXPECT_THAT(error_of("[limits]\namf_max_depth = 1001\n"), HasSubstr("limits.amf_max_depth"));
+    EXPECT_EQ(error_of("[limits]\namf_max_depth = 1000\n"), "");
+    EXPECT_THAT(error_of("[limits]\namf_max_string_bytes = 0\n"), HasSubstr("limits.amf_max_string_bytes"));
+    EXPECT_THAT(error_of("[limits]\namf_max_string_bytes = 16777216\n"),
+                HasSubstr("limits.amf_max_string_bytes"));
+    EXPECT_THAT(error_of("[limits]\namf_max_elements = 0\n"),
+                HasSubstr("limits.amf_max_elements: 0 is out of range (at least 1)"));
+    EXPECT_THAT(error_of("[limits]\nmax_name_bytes = 0\n"),
+                HasSubstr("limits.max_name_bytes: 0 is out of range (between 1 and 65535)"));
+    EXPECT_THAT(error_of("[limits]\nmax_name_bytes = 65536\n"), HasSubstr("limits.max_name_bytes"));
+    EXPECT_EQ(error_of("[limits]\nmax_name_bytes = 65535\n"), "");
+    EXPECT_THAT(error_of("[limits]\nmax_name_bytes = \"256\"\n"),
+                HasSubstr("limits.max_name_bytes: expected an integer, got a string"));
+    EXPECT_THAT(error_of("[limits]\nmax_conections_per_ip = 2\n"),
+                HasSubstr("did you mean \"limits.max_connections_per_ip\""));
+}
+
 TEST(Config, ValidateChecksValuesSetInCode) {
     ServerConfig c;
     c.limits.chunk_size = 64;  // as a flag or the lead's code could set it
@@ -225,6 +293,19 @@ TEST(Config, ValidateChecksValuesSetInCode) {
     c = ServerConfig{};
     c.limits.max_connections = SIZE_MAX;  // large, but valid
     EXPECT_NO_THROW(c.validate());
+    c = ServerConfig{};
+    c.limits.min_peer_chunk_size = 5000;
+    c.limits.max_peer_chunk_size = 4999;
+    EXPECT_THROW(c.validate(), ConfigError);
+    c = ServerConfig{};
+    c.limits.max_partial_bytes = c.limits.max_message_bytes - 1;
+    EXPECT_THROW(c.validate(), ConfigError);
+    c = ServerConfig{};
+    c.limits.amf_max_depth = 0;
+    EXPECT_THROW(c.validate(), ConfigError);
+    c = ServerConfig{};
+    c.limits.max_name_bytes = 0;
+    EXPECT_THROW(c.validate(), ConfigError);
 }
 
 TEST(Config, Apps) {
@@ -376,6 +457,8 @@ TEST(Config, EveryKeyIsAccepted) {
             text = "[log]\nlevel = \"warn\"\n";
         } else if (key == "limits.player_disconnect_bytes") {
             text = "[limits]\nplayer_disconnect_bytes = 20000000\n";  // above the queue default
+        } else if (key == "limits.max_partial_bytes") {
+            text = "[limits]\nmax_partial_bytes = 20000000\n";  // above max_message_bytes' default
         } else {
             text = "[" + table + "]\n" + name + " = 1000\n";
         }
