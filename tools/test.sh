@@ -4,12 +4,14 @@
 #   1. GCC build: unit tests, interop tests against FFmpeg and rtmpdump, fuzz-corpus
 #      replays, the layer check
 #   2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer: the same tests
-#   3. clang libFuzzer build: every fuzz target for FUZZ_SECONDS (default 20) each
-#   4. micro-benchmarks: built and run briefly, so they keep working (figures are
+#   3. clang build with ThreadSanitizer: the threaded code (the server with real
+#      clients, the client against an in-process server)
+#   4. clang libFuzzer build: every fuzz target for FUZZ_SECONDS (default 20) each
+#   5. micro-benchmarks: built and run briefly, so they keep working (figures are
 #      printed; nothing is asserted on time - see bench/README.md)
 #
 # Environment: SLUICE_JOBS (default 2), FUZZ_SECONDS (default 20),
-# SLUICE_SKIP="asan fuzz bench" to leave stages out while developing.
+# SLUICE_SKIP="asan tsan fuzz bench" to leave stages out while developing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -54,13 +56,13 @@ configure_build() {  # configure_build NAME DIR [cmake args]
     return 1
 }
 
-stage "1/4 GCC build + unit tests + corpus replay + layer check"
+stage "1/5 GCC build + unit tests + corpus replay + layer check"
 if configure_build gcc build/gcc -DCMAKE_CXX_COMPILER=g++ -DSLUICE_WERROR=ON; then
     run_ctest gcc build/gcc
 fi
 
 if [[ $skip != *" asan "* ]]; then
-    stage "2/4 clang ASan + UBSan build + unit tests"
+    stage "2/5 clang ASan + UBSan build + unit tests"
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     if configure_build asan build/asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
@@ -69,8 +71,20 @@ if [[ $skip != *" asan "* ]]; then
     fi
 fi
 
+if [[ $skip != *" tsan "* ]]; then
+    stage "3/5 clang ThreadSanitizer build: the threaded server with real clients"
+    # halt_on_error: a race report ends the process with an error, so the
+    # server's exit code (checked by every ServeTest) or the test itself fails.
+    export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+    if configure_build tsan build/tsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DSLUICE_SANITIZE=thread -DSLUICE_APPS=ON -DSLUICE_IO=ON; then
+        run_ctest tsan build/tsan -R '^(client\.|server\.|interop\.(Serve|ClientLibrary|NginxClient))'
+    fi
+    unset TSAN_OPTIONS
+fi
+
 if [[ $skip != *" fuzz "* ]]; then
-    stage "3/4 libFuzzer targets, ${fuzz_seconds}s each"
+    stage "4/5 libFuzzer targets, ${fuzz_seconds}s each"
     if configure_build fuzz build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DSLUICE_FUZZ=ON -DSLUICE_TESTS=OFF -DSLUICE_APPS=OFF -DSLUICE_IO=OFF -DSLUICE_SANITIZE="address;undefined"; then
         export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
@@ -107,7 +121,7 @@ if [[ $skip != *" fuzz "* ]]; then
 fi
 
 if [[ $skip != *" bench "* ]]; then
-    stage "4/4 micro-benchmarks (smoke run; figures only, nothing asserted)"
+    stage "5/5 micro-benchmarks (smoke run; figures only, nothing asserted)"
     if configure_build bench build/bench -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release \
         -DSLUICE_BENCH=ON -DSLUICE_TESTS=OFF -DSLUICE_APPS=OFF -DSLUICE_IO=OFF; then
         for b in build/bench/bench/*_bench; do
