@@ -158,26 +158,6 @@ bool wait_media(RawClient& client, std::size_t from, std::size_t count, Clock::t
     return true;
 }
 
-/// `source` played `loops` times as one publish: sequence headers once,
-/// timestamps growing from round to round (end of sequence tags left out).
-Clip looped(const Clip& source, int loops) {
-    base::Timestamp last = 0;
-    for (const ClipTag& tag : source.media) last = std::max(last, tag.timestamp);
-    const base::Timestamp span = (last / 40 + 1) * 40;
-    Clip out;
-    out.metadata = source.metadata;
-    for (int loop = 0; loop < loops; ++loop) {
-        for (const ClipTag& tag : source.media) {
-            const bool video = tag.type == rtmp::MessageType::video;
-            const bool config = video ? is_video_config(tag.payload) : is_audio_config(tag.payload);
-            if ((config && loop > 0) || (video && !config && !is_video_frame(tag.payload))) continue;
-            out.media.push_back(
-                {tag.type, tag.timestamp + static_cast<base::Timestamp>(loop) * span, tag.payload});
-        }
-    }
-    return out;
-}
-
 /// Index in `media` of the first coded video frame of at least `min_bytes`
 /// that comes `inter_frames` inter frames after the second key frame: a
 /// point in the middle of a GOP (media.size() when there is none).
@@ -566,7 +546,7 @@ TEST_F(ServeFaults, StalledAndHalfSpeedPlayersDoNotHurtTwentyHealthyOnes) {
         if (tag.type == rtmp::MessageType::audio) audio_bytes += tag.payload.size();
         span = std::max(span, tag.timestamp);
     }
-    const Clip source = looped(dense, static_cast<int>(2 * disconnect_bytes / audio_bytes) + 3);
+    const Clip source = loop_clip(dense, static_cast<int>(2 * disconnect_bytes / audio_bytes) + 3);
     constexpr double speed = 8;
     // The half-speed player reads half the bytes per second the publisher sends.
     const double half_rate = static_cast<double>(media_bytes) * 1000.0 / span * speed / 2;
@@ -728,7 +708,7 @@ TEST_F(ServeFaults, SigtermUnderLoadEndsEveryPlayerAndExitsZero) {
     RawClient publisher;
     const auto pub_id = publisher.start_publisher(server_->port(), "load", deadline);
     ASSERT_TRUE(pub_id) << publisher.error();
-    const Clip long_source = looped(source, 4);  // still publishing at the SIGTERM
+    const Clip long_source = loop_clip(source, 4);  // still publishing at the SIGTERM
     std::thread publish([&] { publisher.publish_clip(long_source, *pub_id, true, deadline); });
     while (playing < player_count && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
     EXPECT_EQ(playing.load(), player_count) << "not every player got media";

@@ -256,4 +256,23 @@ Clip make_clip(const std::string& path, int seconds, std::string& error) {
     return clip;
 }
 
+Clip loop_clip(const Clip& source, int loops) {
+    base::Timestamp last = 0;
+    for (const ClipTag& tag : source.media) last = std::max(last, tag.timestamp);
+    const base::Timestamp span = (last / 40 + 1) * 40;
+    Clip out;
+    out.metadata = source.metadata;
+    for (int loop = 0; loop < loops; ++loop) {
+        for (const ClipTag& tag : source.media) {
+            const bool video = tag.type == rtmp::MessageType::video;
+            const bool config = video ? is_video_config(tag.payload) : is_audio_config(tag.payload);
+            if (config && loop > 0) continue;
+            if (video && !config && !is_video_frame(tag.payload)) continue;
+            out.media.push_back(
+                {tag.type, tag.timestamp + static_cast<base::Timestamp>(loop) * span, tag.payload});
+        }
+    }
+    return out;
+}
+
 }  // namespace sluice::test

@@ -126,6 +126,12 @@ bool is_video_frame(const base::Payload& payload);
 bool is_video_key(const base::Payload& payload);
 bool is_audio_config(const base::Payload& payload);
 
+/// `source` played `loops` times in a row as one publish: sequence headers
+/// once, then the coded frames and audio of every round, shifted so that
+/// timestamps keep growing (each one identifies its tag). The end of
+/// sequence tag is left out: it would end the decoder's stream.
+Clip loop_clip(const Clip& source, int loops);
+
 /// How many TCP connections to 127.0.0.1:`port` are established on the
 /// server side (from /proc/net/tcp): lets a test know its real clients have
 /// connected without relying on the server's log format.

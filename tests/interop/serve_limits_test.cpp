@@ -138,29 +138,6 @@ Clip make_dense_clip(const std::string& path, std::string& error) {
     return make_clip_file(path, spec, error);
 }
 
-/// `source` played `loops` times in a row as one publish: sequence headers
-/// once, then the coded frames and audio of every round, shifted so that
-/// timestamps keep growing (each one identifies its tag). The end of
-/// sequence tag is left out: it would end the decoder's stream.
-Clip loop_clip(const Clip& source, int loops) {
-    base::Timestamp last = 0;
-    for (const ClipTag& tag : source.media) last = std::max(last, tag.timestamp);
-    const base::Timestamp span = (last / 40 + 1) * 40;
-    Clip out;
-    out.metadata = source.metadata;
-    for (int loop = 0; loop < loops; ++loop) {
-        for (const ClipTag& tag : source.media) {
-            const bool video = tag.type == rtmp::MessageType::video;
-            const bool config = video ? is_video_config(tag.payload) : is_audio_config(tag.payload);
-            if (config && loop > 0) continue;
-            if (video && !config && !is_video_frame(tag.payload)) continue;
-            out.media.push_back(
-                {tag.type, tag.timestamp + static_cast<base::Timestamp>(loop) * span, tag.payload});
-        }
-    }
-    return out;
-}
-
 std::size_t audio_bytes(const Clip& clip) {
     std::size_t bytes = 0;
     for (const ClipTag& tag : clip.media) {
