@@ -424,16 +424,9 @@ std::vector<rtmp::Message> load_clip(const std::string& path) {
 }
 
 int bench(const BenchOptions& options) {
+    const auto url = parse_stream_url("bench", options.url);
+    if (!url) return 1;
     std::string why;
-    auto url = rtmp::Url::parse(options.url, &why);
-    if (!url) {
-        std::fprintf(stderr, "sluice bench: %s\n", why.c_str());
-        return 1;
-    }
-    if (url->stream.empty()) {
-        std::fprintf(stderr, "sluice bench: the URL names no stream (rtmp://host/app/STREAM)\n");
-        return 1;
-    }
     if (client::ClientOptions check; !apply_connect_flags(options.connect, check, why)) {
         std::fprintf(stderr, "sluice bench: %s\n", why.c_str());
         return 1;

@@ -232,16 +232,8 @@ private:
 };
 
 int play(const PlayOptions& options) {
-    std::string why;
-    auto url = rtmp::Url::parse(options.url, &why);
-    if (!url) {
-        std::fprintf(stderr, "sluice play: bad URL '%s': %s\n", options.url.c_str(), why.c_str());
-        return 1;
-    }
-    if (url->stream.empty()) {
-        std::fprintf(stderr, "sluice play: the URL names no stream: use rtmp://host[:port]/app/STREAM\n");
-        return 1;
-    }
+    const auto url = parse_stream_url("play", options.url);
+    if (!url) return 1;
     const std::string path = options.output.empty() ? default_output(url->stream) : options.output;
     if (path == "-" && ::isatty(STDOUT_FILENO) == 1) {
         std::fprintf(

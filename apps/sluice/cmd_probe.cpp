@@ -62,16 +62,8 @@ int fail(const client::ClientError& e) {
 }
 
 int probe(const ProbeOptions& options) {
-    std::string why;
-    auto url = rtmp::Url::parse(options.url, &why);
-    if (!url) {
-        std::fprintf(stderr, "sluice probe: %s\n", why.c_str());
-        return 1;
-    }
-    if (url->stream.empty()) {
-        std::fprintf(stderr, "sluice probe: the URL names no stream (rtmp://host/app/STREAM)\n");
-        return 1;
-    }
+    const auto url = parse_stream_url("probe", options.url);
+    if (!url) return 1;
     client::ClientOptions client_options;
     if (std::string error; !apply_connect_flags(options.connect, client_options, error)) {
         std::fprintf(stderr, "sluice probe: %s\n", error.c_str());

@@ -149,16 +149,8 @@ void wait_unpublished(client::BlockingClient& client, std::chrono::milliseconds 
 }
 
 int publish(const PublishOptions& options) {
-    std::string why;
-    auto url = rtmp::Url::parse(options.url, &why);
-    if (!url) {
-        std::fprintf(stderr, "sluice publish: bad URL '%s': %s\n", options.url.c_str(), why.c_str());
-        return 1;
-    }
-    if (url->stream.empty()) {
-        std::fprintf(stderr, "sluice publish: the URL names no stream: use rtmp://host[:port]/app/STREAM\n");
-        return 1;
-    }
+    const auto url = parse_stream_url("publish", options.url);
+    if (!url) return 1;
     if (options.loop && options.input == "-") {
         std::fprintf(stderr, "sluice publish: --loop needs a file (standard input cannot be read twice)\n");
         return 1;

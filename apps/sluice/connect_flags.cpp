@@ -1,5 +1,7 @@
 #include "connect_flags.hpp"
 
+#include <cstdio>
+
 #include "client/connect_arguments.hpp"
 
 namespace sluice::app {
@@ -33,6 +35,22 @@ bool apply_connect_flags(const ConnectFlags& flags, client::ClientOptions& optio
     options.page_url = flags.page_url;
     options.object_encoding = flags.object_encoding;
     return true;
+}
+
+std::optional<rtmp::Url> parse_stream_url(std::string_view command, const std::string& text) {
+    const std::string name(command);
+    std::string why;
+    auto url = rtmp::Url::parse(text, &why);
+    if (!url) {
+        std::fprintf(stderr, "sluice %s: bad URL '%s': %s\n", name.c_str(), text.c_str(), why.c_str());
+        return std::nullopt;
+    }
+    if (url->stream.empty()) {
+        std::fprintf(stderr, "sluice %s: the URL names no stream: use rtmp://host[:port]/app/STREAM\n",
+                     name.c_str());
+        return std::nullopt;
+    }
+    return *url;
 }
 
 }  // namespace sluice::app

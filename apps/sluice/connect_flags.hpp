@@ -12,9 +12,11 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "client/client.hpp"
+#include "rtmp/url.hpp"
 
 namespace sluice::app {
 
@@ -34,5 +36,10 @@ void add_connect_flags(CLI::App& cmd, ConnectFlags& flags);
 /// and stays so without --flash-ver). False, with `error` set, when a --conn
 /// item does not parse: a usage error (exit 1).
 bool apply_connect_flags(const ConnectFlags& flags, client::ClientOptions& options, std::string& error);
+
+/// The URL a client subcommand was given, which must name a stream. On a bad
+/// URL prints "sluice COMMAND: bad URL ..." (or that it names no stream) to
+/// stderr and returns nullopt: a usage error (exit 1).
+std::optional<rtmp::Url> parse_stream_url(std::string_view command, const std::string& text);
 
 }  // namespace sluice::app
