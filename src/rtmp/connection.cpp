@@ -75,6 +75,12 @@ void Connection::handle_control(const Message& message) {
         }
         peer_ack_window_ = window->window;
     } else if (const auto* bandwidth = std::get_if<SetPeerBandwidth>(&control)) {
+        if (bandwidth->window == 0) {
+            // Applying it would make us send Window Acknowledgement Size 0,
+            // which peers (and this core, above) treat as fatal.
+            fail(Errc::window_ack_size_invalid, "Set Peer Bandwidth 0", decoder_.bytes_consumed());
+            return;
+        }
         apply_peer_bandwidth(*bandwidth);
     } else if (auto* user = std::get_if<UserControl>(&control)) {
         if (user->event == UserControlEvent::ping_request) {

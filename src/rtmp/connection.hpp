@@ -32,6 +32,7 @@
 //    and the current one; dynamic acts as hard when the previous limit was
 //    hard and is otherwise ignored; when the resulting window differs from
 //    the last Window Acknowledgement Size we sent, it sends one (§5.4.5).
+//    A window of 0 is a fatal error (it would make us announce a window of 0).
 //    Sans-I/O: the limit is recorded (peer_bandwidth()), pacing output by
 //    it is the transport's business.
 //  - User control PingRequest: answered with PingResponse at once.

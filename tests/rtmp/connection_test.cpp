@@ -161,6 +161,23 @@ TEST(Connection, WindowAckSizeZeroIsFatal) {
     EXPECT_EQ(conn.receive(wire).error, make_error_code(Errc::window_ack_size_invalid));
 }
 
+TEST(Connection, SetPeerBandwidthZeroIsFatalAndAnnouncesNothing) {
+    // Found by fuzz/client_session_fuzz: hard 2500000 then hard 0 used to
+    // make the core answer Window Acknowledgement Size 0.
+    Peer peer;
+    peer.control(SetPeerBandwidth{2'500'000, BandwidthLimit::hard});
+    peer.control(SetPeerBandwidth{0, BandwidthLimit::hard});
+    const ByteVector wire = peer.take();
+    Connection conn;
+    EXPECT_EQ(conn.receive(wire).error, make_error_code(Errc::window_ack_size_invalid));
+    PeerReader reader;
+    const auto messages = reader.read(conn);
+    ASSERT_EQ(messages.size(), 1u);  // only the Window Ack Size for 2500000
+    auto window = decode_window_ack_size(messages[0]);
+    ASSERT_TRUE(window);
+    EXPECT_EQ(window->window, 2'500'000u);
+}
+
 TEST(Connection, AnswersPingRequestWithTheSameTimestamp) {
     Peer peer;
     peer.control(UserControl::ping_request(0xDEADBEEF));
