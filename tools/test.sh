@@ -86,7 +86,7 @@ fi
 if [[ $skip != *" fuzz "* ]]; then
     stage "4/5 libFuzzer targets, ${fuzz_seconds}s each"
     if configure_build fuzz build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DSLUICE_FUZZ=ON -DSLUICE_TESTS=OFF -DSLUICE_APPS=OFF -DSLUICE_IO=OFF -DSLUICE_SANITIZE="address;undefined"; then
+        -DSLUICE_FUZZ=ON -DSLUICE_TESTS=OFF -DSLUICE_APPS=OFF -DSLUICE_IO=ON -DSLUICE_SANITIZE="address;undefined"; then
         export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
         targets=()
         for src in fuzz/*_fuzz.cpp; do targets+=("$(basename "$src" .cpp)"); done

@@ -5,13 +5,13 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <utility>
 
 #include "net/gather_buffers.hpp"
+#include "net/tcp_transport.hpp"
 #include "rtmp/data_message.hpp"
 #include "rtmp/net_connection_commands.hpp"
 #include "rtmp/status.hpp"
@@ -64,7 +64,7 @@ bool is_media_type(rtmp::MessageType type) {
 
 Client::Client(asio::any_io_executor executor, ClientOptions options)
     : options_(std::move(options)),
-      socket_(executor),
+      executor_(executor),
       timer_(executor),
       handshake_(rtmp::HandshakeRole::client, handshake_options(options_)),
       connection_(options_.connection),
@@ -80,8 +80,7 @@ void Client::fail(Step step, std::error_code code, std::string detail,
                   std::optional<rtmp::StatusObject> status) {
     if (base::is_fatal(code)) {
         state_ = State::closed;
-        boost::system::error_code ignored;
-        socket_.close(ignored);
+        if (transport_) transport_->close();
     }
     throw ClientError(step, code, std::move(detail), std::move(status));
 }
@@ -101,20 +100,42 @@ Client::StreamState& Client::stream(Step step, rtmp::MessageStreamId id) {
     return it->second;
 }
 
-asio::awaitable<ConnectInfo> Client::connect(const rtmp::Url& url) {
+void Client::begin_connect(const rtmp::Url& url) {
     if (state_ != State::idle)
         throw ClientError(Step::connect, make_error_code(Errc::not_connected),
                           "a Client connects once; make a new one to reconnect");
-    if (url.scheme != rtmp::UrlScheme::rtmp)
-        fail(Step::connect, make_error_code(Errc::scheme_unsupported),
-             std::string(rtmp::to_string(url.scheme)) + ":// is not supported yet; use rtmp://");
     state_ = State::connecting;
     info_ = ConnectInfo{};
     info_.url = url;
-    const auto start = Clock::now();
+}
 
+asio::awaitable<ConnectInfo> Client::connect(const rtmp::Url& url) {
+    begin_connect(url);
+    if (url.scheme != rtmp::UrlScheme::rtmp)
+        fail(Step::connect, make_error_code(Errc::scheme_unsupported),
+             std::string(rtmp::to_string(url.scheme)) + ":// is not supported yet; use rtmp://");
+    const auto start = Clock::now();
     co_await tcp_connect(url, step_deadline());
     info_.tcp_connected = since(start);
+    co_return co_await finish_connect(start);
+}
+
+asio::awaitable<ConnectInfo> Client::connect(const rtmp::Url& url,
+                                             std::unique_ptr<net::Transport> transport) {
+    if (!transport)
+        throw ClientError(Step::connect, make_error_code(Errc::not_connected),
+                          "connect() was given no transport");
+    begin_connect(url);
+    transport_ = std::move(transport);
+    // TLS or a tunnel is the transport's job; the encrypted handshake would be ours.
+    if (url.scheme == rtmp::UrlScheme::rtmpe || url.scheme == rtmp::UrlScheme::rtmpte)
+        fail(Step::connect, make_error_code(Errc::scheme_unsupported),
+             std::string(rtmp::to_string(url.scheme)) + ":// (the encrypted handshake) is not supported yet");
+    co_return co_await finish_connect(Clock::now());
+}
+
+asio::awaitable<ConnectInfo> Client::finish_connect(Clock::time_point start) {
+    const rtmp::Url& url = info_.url;
     co_await handshake(step_deadline());
     info_.handshake_done = since(start);
     info_.handshake_kind =
@@ -177,7 +198,7 @@ asio::awaitable<ConnectInfo> Client::connect(const rtmp::Url& url) {
 }
 
 asio::awaitable<void> Client::tcp_connect(const rtmp::Url& url, Deadline deadline) {
-    asio::ip::tcp::resolver resolver(socket_.get_executor());
+    asio::ip::tcp::resolver resolver(executor_);
     timer_.expires_at(deadline);
     auto resolved = co_await (resolver.async_resolve(url.host, std::to_string(url.port), use_nothrow) ||
                               timer_.async_wait(use_nothrow));
@@ -187,45 +208,50 @@ asio::awaitable<void> Client::tcp_connect(const rtmp::Url& url, Deadline deadlin
     if (resolve_error)
         fail(Step::resolve, resolve_error, "cannot resolve " + url.host + ": " + resolve_error.message());
 
+    asio::ip::tcp::socket socket(executor_);
     timer_.expires_at(deadline);
     auto connected =
-        co_await (asio::async_connect(socket_, endpoints, use_nothrow) || timer_.async_wait(use_nothrow));
+        co_await (asio::async_connect(socket, endpoints, use_nothrow) || timer_.async_wait(use_nothrow));
     const std::string where = url.host + ":" + std::to_string(url.port);
     if (connected.index() == 1)
         fail(Step::tcp_connect, make_error_code(Errc::timed_out),
              "no TCP connection to " + where + " within " + seconds_text(options_.step_timeout));
     if (auto [ec, endpoint] = std::get<0>(connected); ec)
         fail(Step::tcp_connect, ec, "cannot connect to " + where + ": " + ec.message());
-    boost::system::error_code ignored;
-    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-    socket_.non_blocking(true, ignored);
+    // TcpTransport sets TCP_NODELAY and the non-blocking mode flush() and
+    // the poll in read_some() rely on.
+    transport_ = std::make_unique<net::TcpTransport>(std::move(socket));
+}
+
+asio::awaitable<void> Client::write_handshake(base::Bytes bytes, Deadline deadline, std::string_view what) {
+    const asio::const_buffer buffer(bytes.data(), bytes.size());
+    timer_.expires_at(deadline);
+    auto written = co_await (net::write_all(*transport_, buffer) || timer_.async_wait(use_nothrow));
+    if (written.index() == 1)
+        fail(Step::handshake, make_error_code(Errc::timed_out),
+             "the server does not read our " + std::string(what));
+    const net::IoResult result = std::get<0>(written);
+    if (result.error)
+        fail(Step::handshake, result.error,
+             "writing our " + std::string(what) + " failed: " + result.error.message());
+    bytes_sent_ += result.bytes;
+    handshake_.consume_output(result.bytes);
 }
 
 asio::awaitable<void> Client::handshake(Deadline deadline) {
     while (!handshake_.done()) {
         const base::Bytes out = handshake_.output();
-        if (!out.empty()) {
-            timer_.expires_at(deadline);
-            auto written =
-                co_await (asio::async_write(socket_, asio::buffer(out.data(), out.size()), use_nothrow) ||
-                          timer_.async_wait(use_nothrow));
-            if (written.index() == 1)
-                fail(Step::handshake, make_error_code(Errc::timed_out),
-                     "the server does not read our handshake");
-            auto [ec, n] = std::get<0>(written);
-            if (ec) fail(Step::handshake, ec, "writing the handshake failed: " + ec.message());
-            bytes_sent_ += n;
-            handshake_.consume_output(n);
-        }
+        if (!out.empty()) co_await write_handshake(out, deadline, "handshake");
         if (handshake_.done()) break;
+        const asio::mutable_buffer buffer = asio::buffer(read_buffer_);
         timer_.expires_at(deadline);
-        auto read = co_await (socket_.async_read_some(asio::buffer(read_buffer_), use_nothrow) ||
-                              timer_.async_wait(use_nothrow));
+        auto read = co_await (transport_->read_some(buffer) || timer_.async_wait(use_nothrow));
         if (read.index() == 1)
             fail(Step::handshake, make_error_code(Errc::timed_out),
                  "no handshake answer within " + seconds_text(options_.step_timeout) +
                      " (is this an RTMP server?)");
-        auto [ec, n] = std::get<0>(read);
+        const boost::system::error_code ec = std::get<0>(read).error;
+        const std::size_t n = std::get<0>(read).bytes;
         if (ec == asio::error::eof)
             fail(Step::handshake, make_error_code(Errc::connection_closed),
                  "the server closed the connection during the handshake");
@@ -239,48 +265,31 @@ asio::awaitable<void> Client::handshake(Deadline deadline) {
         if (handshake_.done()) {
             // C2 is still in output(): write it before the connect command.
             const base::Bytes c2 = handshake_.output();
-            timer_.expires_at(deadline);
-            auto written =
-                co_await (asio::async_write(socket_, asio::buffer(c2.data(), c2.size()), use_nothrow) ||
-                          timer_.async_wait(use_nothrow));
-            if (written.index() == 1)
-                fail(Step::handshake, make_error_code(Errc::timed_out), "the server does not read our C2");
-            auto [write_error, written_bytes] = std::get<0>(written);
-            if (write_error)
-                fail(Step::handshake, write_error, "writing C2 failed: " + write_error.message());
-            bytes_sent_ += written_bytes;
-            handshake_.consume_output(written_bytes);
-            // Bytes after S2 (a server that talks first) belong to the chunk stream.
-            if (used < n) {
-                auto rest = input.subspan(used);
-                while (!rest.empty()) {
-                    auto result = connection_.receive(rest);
-                    rest = rest.subspan(result.consumed);
-                    while (auto event = connection_.next_event()) file_event(std::move(*event));
-                    if (result.error) break;
-                }
-            }
+            co_await write_handshake(c2, deadline, "C2");
+            // Bytes after S2 (a server that talks first) are the chunk
+            // stream of the connect step, checked like any later read.
+            receive(Step::connect, input.subspan(used));
         }
     }
 }
 
 asio::awaitable<void> Client::read_some(Step step, std::optional<Deadline> deadline, bool poll) {
     if (peer_closed_ || state_ == State::closed) co_return;
-    std::size_t n = 0;
-    boost::system::error_code ec;
+    const asio::mutable_buffer buffer = asio::buffer(read_buffer_);
+    net::IoResult read;
     if (poll) {
-        if (socket_.available(ec) == 0) co_return;
-        n = socket_.read_some(asio::buffer(read_buffer_), ec);
-        if (ec == asio::error::would_block) co_return;
+        read = transport_->read_now(buffer);
+        if (read.error == asio::error::would_block) co_return;
     } else if (deadline) {
         timer_.expires_at(*deadline);
-        auto read = co_await (socket_.async_read_some(asio::buffer(read_buffer_), use_nothrow) ||
-                              timer_.async_wait(use_nothrow));
-        if (read.index() == 1) co_return;  // the caller checks its deadline
-        std::tie(ec, n) = std::get<0>(read);
+        auto raced = co_await (transport_->read_some(buffer) || timer_.async_wait(use_nothrow));
+        if (raced.index() == 1) co_return;  // the caller checks its deadline
+        read = std::get<0>(raced);
     } else {
-        std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(read_buffer_), use_nothrow);
+        read = co_await transport_->read_some(buffer);
     }
+    const boost::system::error_code ec = read.error;
+    const std::size_t n = read.bytes;
     if (ec == asio::error::eof) {
         peer_closed_ = true;
         co_return;
@@ -291,7 +300,12 @@ asio::awaitable<void> Client::read_some(Step step, std::optional<Deadline> deadl
     }
     if (ec) fail(step, ec, "reading from the server failed: " + ec.message());
     bytes_received_ += n;
-    base::Bytes input(read_buffer_.data(), n);
+    receive(step, base::Bytes(read_buffer_.data(), n));
+    // Acknowledgements and ping answers the core queued.
+    if (connection_.wants_write()) co_await flush(step, Clock::now() + options_.step_timeout);
+}
+
+void Client::receive(Step step, base::Bytes input) {
     while (!input.empty()) {
         auto result = connection_.receive(input);
         input = input.subspan(result.consumed);
@@ -309,26 +323,24 @@ asio::awaitable<void> Client::read_some(Step step, std::optional<Deadline> deadl
             fail(step, make_error_code(Errc::protocol_error), "the server broke the protocol: " + detail);
         }
     }
-    // Acknowledgements and ping answers the core queued.
-    if (connection_.wants_write()) co_await flush(step, Clock::now() + options_.step_timeout);
 }
 
 asio::awaitable<void> Client::flush(Step step, Deadline deadline) {
     std::vector<asio::const_buffer> buffers;
     while (connection_.wants_write()) {
         net::gather_buffers(connection_.output(), buffers);
-        boost::system::error_code ec;
         // Most writes fit in the socket buffer: try without waiting first.
-        std::size_t n = socket_.write_some(buffers, ec);
-        if (ec == asio::error::would_block) {
+        net::IoResult written = transport_->write_now(buffers);
+        if (written.error == asio::error::would_block) {
             timer_.expires_at(deadline);
-            auto written =
-                co_await (socket_.async_write_some(buffers, use_nothrow) || timer_.async_wait(use_nothrow));
-            if (written.index() == 1)
+            auto raced = co_await (transport_->write_some(buffers) || timer_.async_wait(use_nothrow));
+            if (raced.index() == 1)
                 fail(step, make_error_code(Errc::timed_out),
                      "the server has not read what we sent for " + seconds_text(options_.step_timeout));
-            std::tie(ec, n) = std::get<0>(written);
+            written = std::get<0>(raced);
         }
+        const boost::system::error_code ec = written.error;
+        const std::size_t n = written.bytes;
         if (ec == asio::error::broken_pipe || ec == asio::error::connection_reset)
             fail(step, make_error_code(Errc::connection_closed), "the server closed the connection");
         if (ec) fail(step, ec, "writing to the server failed: " + ec.message());
@@ -604,23 +616,22 @@ asio::awaitable<void> Client::close() {
             // The server went away first: nothing left to say to it.
         }
     }
-    boost::system::error_code ignored;
     if (state_ == State::connected && !peer_closed_) {
         // Half-close and read until the server closes (at most a second):
         // closing with unread bytes makes Linux send a reset, and the server
         // could lose the last messages it had not read yet.
-        socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        transport_->shutdown_send();
         const auto deadline =
             Clock::now() + std::min<Clock::duration>(options_.step_timeout, std::chrono::seconds(1));
+        const asio::mutable_buffer buffer = asio::buffer(read_buffer_);
         while (!peer_closed_ && Clock::now() < deadline) {
             timer_.expires_at(deadline);
-            auto read = co_await (socket_.async_read_some(asio::buffer(read_buffer_), use_nothrow) ||
-                                  timer_.async_wait(use_nothrow));
-            if (read.index() == 1 || std::get<0>(std::get<0>(read))) break;  // deadline, EOF or error
+            auto read = co_await (transport_->read_some(buffer) || timer_.async_wait(use_nothrow));
+            if (read.index() == 1 || std::get<0>(read).error) break;  // deadline, EOF or error
         }
     }
     state_ = State::closed;
-    socket_.close(ignored);
+    if (transport_) transport_->close();
 }
 
 asio::awaitable<rtmp::MessageStreamId> Client::open_publish(const rtmp::Url& url, rtmp::PublishMode mode) {

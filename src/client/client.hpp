@@ -4,14 +4,18 @@
 // types"; RTMP 1.0 §7.2; the flows of seeds 001–003).
 //
 // It drives the sans-I/O core (rtmp::Handshake in the client role, then
-// rtmp::Connection with an rtmp::TransactionTable) over a TCP socket. Every
-// step sends its command and reads until its answer; whatever else arrives
-// meanwhile (user control events, statuses, metadata, media) is kept, in
-// arrival order, for next().
+// rtmp::Connection with an rtmp::TransactionTable) over a net::Transport:
+// connect(url) opens a TCP connection (net::TcpTransport); connect(url,
+// transport) speaks over one the caller already opened (a memory pipe in
+// tests and fuzz targets; later TLS or the RTMPT tunnel). Every step sends
+// its command and reads until its answer; whatever else arrives meanwhile
+// (user control events, statuses, metadata, media) is kept, in arrival
+// order, for next().
 //
 // Wire sequences (client → server, then what the step waits for):
 //
-//   connect(url)       TCP connect; C0+C1 … S0+S1+S2, C2 (digest scheme by
+//   connect(url)       TCP connect (none with a given transport);
+//                      C0+C1 … S0+S1+S2, C2 (digest scheme by
 //                      default, ClientOptions::digest_handshake); then
 //                      connect(txn 1, {app, flashVer, swfUrl?, tcUrl, fpad
 //                      false, capabilities 15, audioCodecs, videoCodecs,
@@ -64,11 +68,13 @@
 //  - Statuses that end a step are still delivered by next(), in order, so
 //    a caller that wants the whole sequence (Play.Reset, Play.Start, ...)
 //    sees it.
-//  - Only rtmp:// is spoken yet: other schemes throw scheme_unsupported.
+//  - connect(url) speaks rtmp:// only: other schemes throw
+//    scheme_unsupported. connect(url, transport) takes the scheme as the
+//    transport's business (a TLS transport makes rtmps://) except the
+//    encrypted handshakes rtmpe/rtmpte, which throw scheme_unsupported.
 //    TODO(issue 8, "The RTMP family"): rtmps, rtmpt, rtmpe, rtmpte.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -76,12 +82,16 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "amf/value.hpp"
+#include "base/byte_reader.hpp"
 #include "client/errors.hpp"
+#include "net/transport.hpp"
 #include "rtmp/command.hpp"
 #include "rtmp/connection.hpp"
 #include "rtmp/handshake.hpp"
@@ -116,7 +126,7 @@ struct ClientOptions {
     std::uint32_t buffer_length_ms = 3000;
     /// Messages held for next() before reading pauses.
     std::size_t max_inbox = 4096;
-    /// Bytes read from the socket at a time.
+    /// Bytes read from the transport at a time.
     std::size_t read_buffer_bytes = 64 * 1024;
     rtmp::ConnectionOptions connection{};
 };
@@ -162,7 +172,12 @@ public:
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
+    /// Resolves url.host, opens a TCP connection, then runs the handshake and connect.
     boost::asio::awaitable<ConnectInfo> connect(const rtmp::Url& url);
+    /// The handshake and connect over `transport`, already open (on this
+    /// client's executor); `url` gives app and tcUrl. tcp_connected stays 0.
+    boost::asio::awaitable<ConnectInfo> connect(const rtmp::Url& url,
+                                                std::unique_ptr<net::Transport> transport);
     boost::asio::awaitable<rtmp::MessageStreamId> create_stream();
     boost::asio::awaitable<void> publish(rtmp::MessageStreamId id, std::string name,
                                          rtmp::PublishMode mode = rtmp::PublishMode::live);
@@ -185,7 +200,7 @@ public:
                                                             double duration = -1, bool reset = true);
 
     /// Queues an audio (8), video (9) or data (18/15) message on its stream
-    /// (message.stream_id) and writes it; waits only while the socket is full
+    /// (message.stream_id) and writes it; waits only while the transport is full
     /// (up to the step timeout). Messages the server sent meanwhile are read
     /// without waiting and kept for next().
     boost::asio::awaitable<void> send(rtmp::Message message);
@@ -199,7 +214,7 @@ public:
     const ConnectInfo& info() const noexcept { return info_; }
     const ClientOptions& options() const noexcept { return options_; }
     const rtmp::Connection& connection() const noexcept { return connection_; }
-    /// Bytes over the socket, both ways, handshake included.
+    /// Bytes over the transport, both ways, handshake included.
     std::uint64_t bytes_received() const noexcept { return bytes_received_; }
     std::uint64_t bytes_sent() const noexcept { return bytes_sent_; }
 
@@ -210,7 +225,8 @@ private:
         StreamRole role = StreamRole::created;
         std::string name;
     };
-    using Deadline = std::chrono::steady_clock::time_point;
+    using Clock = std::chrono::steady_clock;
+    using Deadline = Clock::time_point;
 
     Deadline step_deadline() const;
     void require_connected(Step step) const;
@@ -218,13 +234,22 @@ private:
     [[noreturn]] void fail(Step step, std::error_code code, std::string detail,
                            std::optional<rtmp::StatusObject> status = std::nullopt);
 
+    /// The state checks both connect()s share; marks the client connecting.
+    void begin_connect(const rtmp::Url& url);
+    /// Handshake, connect command and Set Chunk Size over transport_.
+    boost::asio::awaitable<ConnectInfo> finish_connect(Clock::time_point start);
     boost::asio::awaitable<void> tcp_connect(const rtmp::Url& url, Deadline deadline);
     boost::asio::awaitable<void> handshake(Deadline deadline);
-    /// Reads once from the socket (waiting up to `deadline`, or not at all
+    /// Writes all of `bytes` within `deadline` (the handshake packets).
+    boost::asio::awaitable<void> write_handshake(base::Bytes bytes, Deadline deadline, std::string_view what);
+    /// Reads once from the transport (waiting up to `deadline`, or not at all
     /// when `poll`), feeds the core and files its events; writes what the
     /// core queued in answer. Throws on EOF unless `eof_ok`, on errors and
     /// past the deadline.
     boost::asio::awaitable<void> read_some(Step step, std::optional<Deadline> deadline, bool poll = false);
+    /// Feeds bytes from the server to the core and files its events;
+    /// throws protocol_error when the core reports a violation.
+    void receive(Step step, base::Bytes input);
     boost::asio::awaitable<void> flush(Step step, Deadline deadline);
     void file_event(rtmp::Event&& event);
     void file_command(rtmp::Message&& message, bool is_data);
@@ -243,7 +268,8 @@ private:
                                                            std::size_t from, std::string_view code);
 
     ClientOptions options_;
-    boost::asio::ip::tcp::socket socket_;
+    boost::asio::any_io_executor executor_;
+    std::unique_ptr<net::Transport> transport_;  ///< null until connect()
     boost::asio::steady_timer timer_;
     rtmp::Handshake handshake_;
     rtmp::Connection connection_;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "net/tcp_transport.hpp"
 #include "server/session.hpp"
 
 namespace sluice::server {
@@ -86,7 +87,8 @@ void Server::on_accept(asio::ip::tcp::socket socket, std::size_t worker) {
             peer.address().to_string(), context_->peer_connections(peer.address()));
         return;  // the socket closes here
     }
-    auto session = std::make_shared<Session>(std::move(socket), *context_, worker, std::move(*slot));
+    auto session = std::make_shared<Session>(std::make_unique<net::TcpTransport>(std::move(socket)),
+                                             *context_, worker, std::move(*slot));
     asio::post(workers_->context(worker), [session] { session->start(); });
 }
 

@@ -5,7 +5,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include "net/gather_buffers.hpp"
 #include "rtmp/responses.hpp"
@@ -44,15 +43,6 @@ rtmp::CommandOptions command_options(const ServerLimits& limits) {
     return options;
 }
 
-std::string endpoint_text(const asio::ip::tcp::socket& socket) {
-    boost::system::error_code ec;
-    const auto endpoint = socket.remote_endpoint(ec);
-    if (ec) return "?";
-    const auto address = endpoint.address();
-    return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-           std::to_string(endpoint.port());
-}
-
 rtmp::ChunkStreamId chunk_stream_for(const rtmp::Message& message) noexcept {
     switch (message.type) {
         case rtmp::MessageType::audio:
@@ -68,19 +58,20 @@ rtmp::ChunkStreamId chunk_stream_for(const rtmp::Message& message) noexcept {
 
 }  // namespace
 
-Session::Session(asio::ip::tcp::socket socket, ServerContext& context, std::size_t worker, PeerSlot peer_slot)
-    : socket_(std::move(socket)),
+Session::Session(std::unique_ptr<net::Transport> transport, ServerContext& context, std::size_t worker,
+                 PeerSlot peer_slot)
+    : transport_(std::move(transport)),
       context_(context),
       limits_(context.config().limits),
       command_options_(command_options(context.config().limits)),
       worker_(worker),
       peer_slot_(std::move(peer_slot)),
       id_(context.next_session_id++),
-      peer_(endpoint_text(socket_)),
+      peer_(transport_->peer()),
       handshake_(rtmp::HandshakeRole::server, rtmp::HandshakeOptions{}),
       connection_(connection_options(context.config().limits)),
-      wake_(socket_.get_executor()),
-      tick_(socket_.get_executor()) {
+      wake_(transport_->get_executor()),
+      tick_(transport_->get_executor()) {
     ++context_.connections;
 }
 
@@ -90,17 +81,14 @@ Session::~Session() {
 
 void Session::start() {
     context_.sessions_on(worker_).insert(this);
-    boost::system::error_code ignored;
-    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-    socket_.non_blocking(true, ignored);  // see write_loop()
     spdlog::debug("#{} accepted from {}", id_, peer_);
     auto self = shared_from_this();
     asio::co_spawn(
-        socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+        transport_->get_executor(), [self] { return self->read_loop(); }, asio::detached);
     asio::co_spawn(
-        socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
+        transport_->get_executor(), [self] { return self->write_loop(); }, asio::detached);
     asio::co_spawn(
-        socket_.get_executor(), [self] { return self->watchdog(); }, asio::detached);
+        transport_->get_executor(), [self] { return self->watchdog(); }, asio::detached);
 }
 
 void Session::shutdown() {
@@ -122,8 +110,8 @@ void Session::shutdown() {
 asio::awaitable<bool> Session::handshake(std::vector<std::uint8_t>& buffer, std::size_t& leftover) {
     std::size_t filled = 0;
     while (!handshake_.done()) {
-        auto [ec, n] = co_await socket_.async_read_some(
-            asio::buffer(buffer.data() + filled, buffer.size() - filled), use_nothrow);
+        auto [ec, n] =
+            co_await transport_->read_some(asio::buffer(buffer.data() + filled, buffer.size() - filled));
         if (ec) {
             close(closed_ ? close_reason_ : "handshake: " + ec.message());
             co_return false;
@@ -141,8 +129,7 @@ asio::awaitable<bool> Session::handshake(std::vector<std::uint8_t>& buffer, std:
         filled -= used;
         const base::Bytes out = handshake_.output();
         if (!out.empty()) {
-            auto [wec, written] =
-                co_await asio::async_write(socket_, asio::buffer(out.data(), out.size()), use_nothrow);
+            auto [wec, written] = co_await net::write_all(*transport_, asio::buffer(out.data(), out.size()));
             if (wec) {
                 close("handshake write: " + wec.message());
                 co_return false;
@@ -164,7 +151,7 @@ asio::awaitable<void> Session::read_loop() {
     if (!co_await handshake(buffer, leftover)) co_return;
     if (leftover > 0) receive({buffer.data(), leftover});
     while (!closed_) {
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), use_nothrow);
+        auto [ec, n] = co_await transport_->read_some(asio::buffer(buffer));
         if (ec) {
             if (!closed_)
                 close(ec == asio::error::eof ? "peer closed the connection" : "read: " + ec.message());
@@ -265,14 +252,13 @@ bool Session::write_now() {
         fill_output();
         if (closed_ || !connection_.wants_write()) return !closed_;
         net::gather_buffers(connection_.output(), write_buffers_);
-        boost::system::error_code ec;
-        const std::size_t n = socket_.write_some(write_buffers_, ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
-        if (ec) {
-            close("write: " + ec.message());
+        const net::IoResult r = transport_->write_now(write_buffers_);
+        if (r.error == asio::error::would_block) return false;
+        if (r.error) {
+            close("write: " + r.error.message());
             return false;
         }
-        connection_.consume_output(n);
+        connection_.consume_output(r.bytes);
     }
     return false;
 }
@@ -293,7 +279,7 @@ asio::awaitable<void> Session::write_loop() {
         if (closed_) break;
         // The socket is full: wait until it drains.
         net::gather_buffers(connection_.output(), write_buffers_);
-        auto [ec, n] = co_await socket_.async_write_some(write_buffers_, use_nothrow);
+        auto [ec, n] = co_await transport_->write_some(write_buffers_);
         if (ec) {
             if (!closed_) close("write: " + ec.message());
             break;
@@ -360,9 +346,7 @@ void Session::close(std::string reason) {
     if (closed_) return;
     closed_ = true;
     close_reason_ = std::move(reason);
-    boost::system::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    transport_->close();
     wake_.cancel();
     tick_.cancel();
     finish();

@@ -1,8 +1,8 @@
 #pragma once
 // server::Session: one client connection of `sluice serve`. It drives the
-// sans-I/O core (rtmp::Handshake, then rtmp::Connection) over a TCP socket
-// and turns NetConnection/NetStream commands into calls on the
-// application's streams (ARCHITECTURE.md "Core types").
+// sans-I/O core (rtmp::Handshake, then rtmp::Connection) over a
+// net::Transport (TCP; a memory pipe in the session fuzz target) and turns NetConnection/NetStream commands
+// into calls on the application's streams (ARCHITECTURE.md "Core types").
 //
 // Threads: a session lives on one worker; its three coroutines (reader,
 // writer, watchdog) run there and share its state without locks.
@@ -41,10 +41,11 @@
 // UnpublishNotify.
 //
 // Every session logs one line at connect, publish, play and close (peer,
-// app, stream, bytes in/out, duration, reason).
+// app, stream, bytes in/out, duration, reason), and a warn line the first
+// time a publish's media shows each kind of problem (MediaCheck), which it
+// still relays.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -55,10 +56,12 @@
 #include <string>
 #include <vector>
 
+#include "net/transport.hpp"
 #include "rtmp/command.hpp"
 #include "rtmp/connection.hpp"
 #include "rtmp/events.hpp"
 #include "rtmp/handshake.hpp"
+#include "server/media_check.hpp"
 #include "server/player.hpp"
 #include "server/server_context.hpp"
 
@@ -68,7 +71,7 @@ class Session final : public std::enable_shared_from_this<Session>, public Playe
 public:
     /// `peer_slot` counts this connection against its address until the
     /// session is destroyed.
-    Session(boost::asio::ip::tcp::socket socket, ServerContext& context, std::size_t worker,
+    Session(std::unique_ptr<net::Transport> transport, ServerContext& context, std::size_t worker,
             PeerSlot peer_slot = {});
     ~Session();
 
@@ -92,6 +95,7 @@ private:
         std::shared_ptr<LiveStream> playing;     ///< set while playing
         std::string name;                        ///< the stream name played or published
         std::uint64_t messages = 0;              ///< audio/video/data messages of the current publish
+        MediaCheck media_check;                  ///< what the current publish's media gets wrong
         Clock::time_point last_media{};          ///< publish start or last media/data message
     };
 
@@ -139,7 +143,7 @@ private:
     void close_after_flush(std::string reason);
     void finish();
 
-    boost::asio::ip::tcp::socket socket_;
+    std::unique_ptr<net::Transport> transport_;
     ServerContext& context_;
     const ServerLimits& limits_;
     rtmp::CommandOptions command_options_;  ///< AMF limits for commands and data messages

@@ -204,6 +204,7 @@ void Session::on_publish(const rtmp::Command& command, rtmp::MessageStreamId str
     stream->publishing = live;
     stream->name = name;
     stream->messages = 0;
+    stream->media_check = MediaCheck{};
     stream->last_media = Clock::now();
     send_control(rtmp::UserControl::stream_begin(stream_id));
     send_status(stream_id, rtmp::Status::publish_start, "Started publishing " + name + ".", name);
@@ -357,6 +358,10 @@ void Session::on_media(const rtmp::Message& message) {
     if (!stream || !stream->publishing) return;  // media before publish or after unpublish
     ++stream->messages;
     stream->last_media = Clock::now();
+    if (auto problem = stream->media_check.check(message)) {
+        spdlog::warn("#{} peer={} app={} stream={} odd media: {}", id_, peer_, app_->name(), stream->name,
+                     *problem);
+    }
     stream->publishing->post_frame(Frame{message, classify(message)});
 }
 
@@ -406,8 +411,8 @@ void Session::unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool
         send_status(stream_id, rtmp::Status::unpublish_success, "Stopped publishing " + stream.name + ".",
                     stream.name);
     }
-    spdlog::info("unpublish #{} peer={} app={} stream={} messages={}", id_, peer_, app_->name(), stream.name,
-                 stream.messages);
+    spdlog::info("unpublish #{} peer={} app={} stream={} messages={} odd_media={}", id_, peer_, app_->name(),
+                 stream.name, stream.messages, stream.media_check.problem_messages());
 }
 
 void Session::stop_playing(NetStream& stream) {
