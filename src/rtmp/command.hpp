@@ -20,7 +20,9 @@
 //                           byte is not 00, a first value that is not a
 //                           String, a missing or non-Number transaction id,
 //                           or a message type that is not 17 or 20
-//      command_amf_invalid  the AMF itself is bad (truncated, limit hit...)
+//      an amf::Errc         the AMF itself is bad, passed on as the reader
+//                           said it (truncated, depth_exceeded, ...), so
+//                           that a log line names the problem
 //  - A missing command object decodes as Null (some encoders stop after the
 //    transaction id; FFmpeg accepts the same).
 //  - encode_command() never fails. For Encoding::amf3 it writes type 17

@@ -16,7 +16,7 @@
 // Contract: decode_data_message() never throws on peer input. Errors:
 // data_message_malformed (wrong message type, empty payload, leading byte
 // of a type-15 payload not 00, first value not a String) and
-// command_amf_invalid (bad AMF). Limits come from CommandOptions::amf.
+// the AMF reader's own amf::Errc (bad AMF). Limits come from CommandOptions::amf.
 #include <optional>
 #include <string>
 #include <string_view>

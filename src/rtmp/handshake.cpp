@@ -83,6 +83,12 @@ std::size_t Handshake::feed_server(base::Bytes input) {
                     break;
                 }
                 used += fill(peer_packet_, peer_packet_filled_, input.subspan(used));
+                if (is_tls_client_hello()) {
+                    // A ClientHello is shorter than C1: waiting for the rest
+                    // would hold the connection until the handshake deadline.
+                    fail(Errc::handshake_tls_on_rtmp_port);
+                    return used;
+                }
                 if (peer_packet_filled_ == packet_size) on_c1();
                 break;
             case HandshakeState::want_c2:
@@ -96,9 +102,21 @@ std::size_t Handshake::feed_server(base::Bytes input) {
     return used;
 }
 
+bool Handshake::is_tls_client_hello() const noexcept {
+    // A TLS record: content type 22 (handshake, our "C0"), then the
+    // protocol version 3.0 to 3.4 (SSL 3.0 up to TLS 1.3's legacy field).
+    constexpr std::uint8_t tls_handshake_record = 22;
+    return peer_rtmp_version_ == tls_handshake_record && peer_packet_filled_ >= 2 && peer_packet_[0] == 3 &&
+           peer_packet_[1] <= 4;
+}
+
 bool Handshake::check_server_c0(std::uint8_t version) {
     if (is_rtmpe_version(version)) {
         fail(Errc::handshake_rtmpe_unsupported);
+        return false;
+    }
+    if (version >= 'A' && version <= 'Z') {
+        fail(Errc::handshake_http_on_rtmp_port);
         return false;
     }
     if (version >= first_forbidden_version) {

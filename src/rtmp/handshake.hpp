@@ -38,9 +38,11 @@
 // Server behaviour:
 //  - C0: 3 is accepted. 0..2 and 4..31 (except 6, 8 and 9) are answered with
 //    S0 = 3, as the spec asks of a server that does not know the version.
-//    6, 8 and 9 (RTMPE) fail with handshake_rtmpe_unsupported; 32..255 fail
-//    with handshake_version_unsupported. Both failures happen as soon as C0
-//    arrives.
+//    6, 8 and 9 (RTMPE) fail with handshake_rtmpe_unsupported; 'A'..'Z' (the
+//    start of an HTTP request) with handshake_http_on_rtmp_port; the rest of
+//    32..255 with handshake_version_unsupported. These failures happen as
+//    soon as C0 arrives. C0 22 followed by 03 0x (x <= 4) is a TLS record
+//    header (a ClientHello): handshake_tls_on_rtmp_port after those 3 bytes.
 //  - C1: the digest is looked for in schema 0, then schema 1, with the
 //    client key. Found: S1 is signed in the same schema, S2 is the digest
 //    response. Not found (a simple client, or a forged digest): the simple
@@ -211,6 +213,7 @@ private:
     /// Copies into `into` at `filled` up to a full packet; returns bytes taken.
     static std::size_t fill(Packet& into, std::size_t& filled, base::Bytes input) noexcept;
     bool check_server_c0(std::uint8_t version);
+    bool is_tls_client_hello() const noexcept;
     void on_c1();
     void on_c2();
     void on_s1();

@@ -61,17 +61,21 @@ TEST_F(ServeHostile, Handshake) {
     // C0 6 (RTMPE): refused at C0, connection closed.
     // C0 32 and 255: versions the spec forbids, closed at C0.
     // "GET ..." and "POST /open/1 ..." (HTTP and RTMPT on the RTMP port): 'G'
-    // and 'P' are C0s of 71 and 80, closed at once as forbidden versions.
-    const std::vector<std::pair<Bytes, std::string>> refused = {
+    // and 'P' are C0s of 71 and 80, closed at once, named as HTTP.
+    // A TLS ClientHello (C0 22, then 03 01): closed at its record header.
+    std::vector<std::pair<Bytes, std::string>> refused = {
         {Bytes{6} + Bytes(1536, 0), "handshake failed: the peer asked for RTMPE"},
         {Bytes{32} + Bytes(1536, 0), "handshake failed: the peer asked for an RTMP version of 32 or above"},
         {Bytes{255} + Bytes(1536, 0), "handshake failed: the peer asked for an RTMP version of 32 or above"},
         {Bytes{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P', '/', '1', '.', '1', '\r', '\n', '\r', '\n'},
-         "handshake failed: the peer asked for an RTMP version of 32 or above"},
+         "handshake failed: the peer's first byte is an ASCII capital letter, as in an HTTP request"},
         {Bytes{'P', 'O', 'S', 'T', ' ', '/', 'o', 'p', 'e',  'n',  '/',  '1', ' ',
                'H', 'T', 'T', 'P', '/', '1', '.', '1', '\r', '\n', '\r', '\n'},
-         "handshake failed: the peer asked for an RTMP version of 32 or above"},
+         "handshake failed: the peer's first byte is an ASCII capital letter, as in an HTTP request"},
     };
+    Bytes tls{0x16, 0x03, 0x01, 0x00, 0xC8, 0x01, 0x00, 0x00, 0xC4, 0x03, 0x03};
+    tls.resize(205, 0x2A);
+    refused.emplace_back(tls, "handshake failed: the peer started a TLS handshake on a plain RTMP port");
     for (const auto& [bytes, reason] : refused) {
         HostileClient c;
         ASSERT_TRUE(c.open(port_));
@@ -83,18 +87,13 @@ TEST_F(ServeHostile, Handshake) {
     // handshake deadline (1 s from accept), whatever it keeps sending.
     //  - C0 0 + C1: an old version the server answers with 3 (the client
     //    decides); it never sends C2, so the deadline ends it.
-    //  - a TLS ClientHello: 0x16 is a C0 of 22, answered with 3; the
-    //    ClientHello is shorter than C1, so it stalls until the deadline.
     //  - silent: connects and sends nothing.
     //  - stalled C1: C0 + 1000 of C1's 1536 bytes, then nothing.
     //  - trickle: C0C1 one byte every 20 ms, which would take 30 s: the
     //    deadline is absolute, not re-armed per read.
-    Bytes tls{0x16, 0x03, 0x01, 0x00, 0xC8, 0x01, 0x00, 0x00, 0xC4, 0x03, 0x03};
-    tls.resize(205, 0x2A);
-    HostileClient v0, hello, silent, stalled, trickle;
-    for (HostileClient* c : {&v0, &hello, &silent, &stalled, &trickle}) ASSERT_TRUE(c->open(port_));
+    HostileClient v0, silent, stalled, trickle;
+    for (HostileClient* c : {&v0, &silent, &stalled, &trickle}) ASSERT_TRUE(c->open(port_));
     v0.write(Bytes{0} + Bytes(1536, 7), soon());
-    hello.write(tls, soon());
     stalled.write(Bytes{3} + Bytes(1000, 1), soon());
     const Bytes slow = HostileClient::c0c1();
     std::size_t trickled = 0;
@@ -109,7 +108,6 @@ TEST_F(ServeHostile, Handshake) {
     expect_closed(trickle, deadline_reason);
     expect_closed(silent, deadline_reason);
     expect_closed(stalled, deadline_reason);
-    expect_closed(hello, deadline_reason);
     expect_closed(v0, deadline_reason);
     ASSERT_TRUE(v0.s0().has_value());
     EXPECT_EQ(*v0.s0(), 3) << "C0 0 must be answered with version 3";
@@ -393,12 +391,10 @@ TEST_F(ServeHostile, PingFloodFromAPeerThatDoesNotRead) {
 TEST_F(ServeHostile, AmfInCommands) {
     const auto soon = [] { return Clock::now() + 5s; };
     // Every case closes the connection: a command that is not valid AMF
-    // cannot be answered (its transaction id may be what is broken). Today
-    // the close reason names the class of problem only (the AMF reader's
-    // own error is not logged), so the test checks locally, with the same
-    // readers and default limits, that each payload fails for the reason
-    // the case is about.
-    const std::string not_amf = "malformed command: a command payload is not valid AMF";
+    // cannot be answered (its transaction id may be what is broken). The
+    // close reason is the AMF reader's own error; the test also checks
+    // locally, with the same readers and default limits, that each payload
+    // fails for the reason the case is about.
     // "hostileCall", 5, null, then `args` (AMF0).
     const auto amf0_args = [](const Bytes& args) { return command_payload("hostileCall", 5, args); };
     // The same with the AVM+ switch before `amf3` (sent as an AMF3 command, type 17).
@@ -472,7 +468,7 @@ TEST_F(ServeHostile, AmfInCommands) {
         auto client = connected();
         client->write(c.amf3 ? chunk(3, 17, 0, 0, Bytes{0} + c.payload) : chunk(3, 20, 0, 0, c.payload),
                       soon());
-        expect_closed(*client, not_amf);
+        expect_closed(*client, "malformed command: " + std::error_code(c.error).message());
     }
     // NaN and infinite transaction ids are numbers: the calls are answered
     // (the id echoed as it came) and the connection goes on; nothing is
@@ -619,7 +615,17 @@ TEST_F(ServeHostile, MediaPayloads) {
 
     // Each case publishes "hostile_media" on a fresh connection, sends its
     // messages, and must stay connected (the server forwards or drops
-    // media; it never parses past a payload's end); then unpublishes.
+    // media; it never parses past a payload's end); the server logs what is
+    // wrong once per kind (MediaCheck); then it unpublishes.
+    const std::map<std::string, std::string> expected_log = {
+        {"short tags", "odd media: video: an empty video message at 0 ms"},
+        {"sequence headers whose lengths lie",
+         "odd media: video: an AVC sequence header whose configuration record does not parse"},
+        {"frames before sequence headers",
+         "odd media: video: a video frame before any video sequence header"},
+        {"timestamps going backwards", "timestamp went back from 2000 to 100 ms"},
+        {"timestamps wrapping past 2^32", "odd media: audio: an AAC frame before any AAC sequence header"},
+    };
     const Bytes avc_config_lie{0x17, 0x00, 0,    0,    0,    0x01, 0x64, 0x00,
                                0x1F, 0xFF, 0xE1, 0xFF, 0xFF, 0x67, 0x64};
     const Bytes avc_config_pps_lie{0x17, 0x00, 0,    0,    0,    0x01, 0x64, 0x00, 0x1F,
@@ -669,6 +675,7 @@ TEST_F(ServeHostile, MediaPayloads) {
             append(all, chunk(type == 8 ? 4 : 6, type, id, m.first, m.second));
         c->write(all, soon());
         expect_alive(*c);
+        EXPECT_TRUE(logged(c->peer(), expected_log.at(name)));
         // A format-2 delta that carries the timestamp past 2^32 on the same chunk stream.
         c->write(chunk(6, 9, id, 0xFFFFFFF0u, {0x27, 0x01, 0, 0, 0}) + basic_header(2, 6) +
                      Bytes{0, 0, 0x40} + Bytes{0x27, 0x01, 0, 0, 0},

@@ -313,8 +313,31 @@ INSTANTIATE_TEST_SUITE_P(All, ServerVersion,
                                            VersionCase{9, Errc::handshake_rtmpe_unsupported},
                                            VersionCase{31, Errc::ok},
                                            VersionCase{32, Errc::handshake_version_unsupported},
+                                           VersionCase{'G', Errc::handshake_http_on_rtmp_port},
+                                           VersionCase{'P', Errc::handshake_http_on_rtmp_port},
                                            VersionCase{255, Errc::handshake_version_unsupported}),
                          [](const auto& param_info) { return "c0_" + std::to_string(param_info.param.c0); });
+
+TEST(Handshake, ServerRefusesATlsClientHelloAtItsRecordHeader) {
+    // The first bytes of a TLS 1.2 ClientHello record: type 22, version 3.1, length.
+    const ByteVector hello{0x16, 0x03, 0x01, 0x00, 0xC8, 0x01, 0x00, 0x00, 0xC4, 0x03, 0x03};
+    Handshake server(HandshakeRole::server, server_options());
+    EXPECT_EQ(server.feed(ByteVector(hello.begin(), hello.begin() + 2)), 2u);
+    EXPECT_FALSE(server.failed()) << "two bytes could still be RTMP version 22";
+    EXPECT_EQ(server.feed(ByteVector(hello.begin() + 2, hello.end())), hello.size() - 2);
+    EXPECT_TRUE(server.failed());
+    EXPECT_EQ(server.error(), make_error_code(Errc::handshake_tls_on_rtmp_port));
+    EXPECT_TRUE(server.output().empty());
+
+    // C0 22 with a C1 that is not a TLS record goes on like any reserved version.
+    Handshake other(HandshakeRole::server, server_options());
+    ByteVector c0c1(Handshake::first_flight_size, 0);
+    c0c1[0] = 22;
+    c0c1[1] = 7;
+    EXPECT_EQ(other.feed(c0c1), c0c1.size());
+    EXPECT_FALSE(other.failed());
+    EXPECT_EQ(other.state(), HandshakeState::want_c2);
+}
 
 TEST(Handshake, ClientRefusesAnS0OtherThanThree) {
     for (const std::uint8_t s0 : {std::uint8_t{6}, std::uint8_t{4}, std::uint8_t{0}}) {

@@ -34,13 +34,13 @@ base::Result<std::vector<amf::Value>> read_amf_values(base::Bytes payload, bool 
         if (options.amf3_whole_message_after_switch && !payload.empty() && payload[0] == avmplus_switch) {
             amf::Reader3 reader(payload.subspan(1), options.amf);
             auto values = reader.read_all();
-            if (!values) return Errc::command_amf_invalid;
+            if (!values) return values.error();
             return std::move(*values);
         }
     }
     amf::Reader0 reader(payload, options.amf);
     auto values = reader.read_all();
-    if (!values) return Errc::command_amf_invalid;
+    if (!values) return values.error();
     return std::move(*values);
 }
 
