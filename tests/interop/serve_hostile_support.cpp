@@ -19,6 +19,7 @@
 #include <random>
 #include <sstream>
 
+#include "interop/proc_stats.hpp"
 #include "rtmp/command.hpp"
 
 namespace sluice::test {
@@ -374,23 +375,11 @@ ServerProbe::ServerProbe(const std::string& log_path) {
 }
 
 std::size_t ServerProbe::rss_kib() const {
-    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
-    }
-    return 0;
+    return proc_rss_kib(pid_);
 }
 
 std::size_t ServerProbe::fd_count() const {
-    DIR* dir = ::opendir(("/proc/" + std::to_string(pid_) + "/fd").c_str());
-    if (dir == nullptr) return 0;
-    std::size_t count = 0;
-    while (const dirent* entry = ::readdir(dir)) {
-        if (entry->d_name[0] != '.') ++count;
-    }
-    ::closedir(dir);
-    return count;
+    return proc_fd_count(pid_);
 }
 
 std::vector<std::string> lines_of(const std::string& log, const std::string& peer) {
