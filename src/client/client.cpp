@@ -109,7 +109,7 @@ void Client::begin_connect(const rtmp::Url& url) {
     info_.url = url;
 }
 
-asio::awaitable<ConnectInfo> Client::connect(const rtmp::Url& url) {
+asio::awaitable<ConnectInfo> Client::connect(rtmp::Url url) {
     begin_connect(url);
     if (url.scheme != rtmp::UrlScheme::rtmp)
         fail(Step::connect, make_error_code(Errc::scheme_unsupported),
@@ -120,8 +120,7 @@ asio::awaitable<ConnectInfo> Client::connect(const rtmp::Url& url) {
     co_return co_await finish_connect(start);
 }
 
-asio::awaitable<ConnectInfo> Client::connect(const rtmp::Url& url,
-                                             std::unique_ptr<net::Transport> transport) {
+asio::awaitable<ConnectInfo> Client::connect(rtmp::Url url, std::unique_ptr<net::Transport> transport) {
     if (!transport)
         throw ClientError(Step::connect, make_error_code(Errc::not_connected),
                           "connect() was given no transport");
@@ -634,14 +633,14 @@ asio::awaitable<void> Client::close() {
     if (transport_) transport_->close();
 }
 
-asio::awaitable<rtmp::MessageStreamId> Client::open_publish(const rtmp::Url& url, rtmp::PublishMode mode) {
+asio::awaitable<rtmp::MessageStreamId> Client::open_publish(rtmp::Url url, rtmp::PublishMode mode) {
     co_await connect(url);
     const auto id = co_await create_stream();
     co_await publish(id, url.stream, mode);
     co_return id;
 }
 
-asio::awaitable<rtmp::MessageStreamId> Client::open_play(const rtmp::Url& url, double start, double duration,
+asio::awaitable<rtmp::MessageStreamId> Client::open_play(rtmp::Url url, double start, double duration,
                                                          bool reset) {
     co_await connect(url);
     const auto id = co_await create_stream();

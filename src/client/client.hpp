@@ -172,12 +172,14 @@ public:
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
+    // The coroutines take their URL by value: an awaitable starts when it is
+    // awaited or spawned, after a temporary argument would be gone.
+
     /// Resolves url.host, opens a TCP connection, then runs the handshake and connect.
-    boost::asio::awaitable<ConnectInfo> connect(const rtmp::Url& url);
+    boost::asio::awaitable<ConnectInfo> connect(rtmp::Url url);
     /// The handshake and connect over `transport`, already open (on this
     /// client's executor); `url` gives app and tcUrl. tcp_connected stays 0.
-    boost::asio::awaitable<ConnectInfo> connect(const rtmp::Url& url,
-                                                std::unique_ptr<net::Transport> transport);
+    boost::asio::awaitable<ConnectInfo> connect(rtmp::Url url, std::unique_ptr<net::Transport> transport);
     boost::asio::awaitable<rtmp::MessageStreamId> create_stream();
     boost::asio::awaitable<void> publish(rtmp::MessageStreamId id, std::string name,
                                          rtmp::PublishMode mode = rtmp::PublishMode::live);
@@ -194,9 +196,9 @@ public:
 
     /// connect(url) + create_stream() + publish(url.stream, mode): the stream id.
     boost::asio::awaitable<rtmp::MessageStreamId> open_publish(
-        const rtmp::Url& url, rtmp::PublishMode mode = rtmp::PublishMode::live);
+        rtmp::Url url, rtmp::PublishMode mode = rtmp::PublishMode::live);
     /// connect(url) + create_stream() + play(url.stream, start, duration, reset): the stream id.
-    boost::asio::awaitable<rtmp::MessageStreamId> open_play(const rtmp::Url& url, double start = -2,
+    boost::asio::awaitable<rtmp::MessageStreamId> open_play(rtmp::Url url, double start = -2,
                                                             double duration = -1, bool reset = true);
 
     /// Queues an audio (8), video (9) or data (18/15) message on its stream
