@@ -22,6 +22,7 @@
 #include "flv/fourcc.hpp"
 #include "flv/video_header.hpp"
 #include "interop/serve_fixture.hpp"
+#include "interop/serve_media_checks.hpp"
 #include "interop/serve_raw_client.hpp"
 #include "interop/serve_test.hpp"
 #include "rtmp/data_message.hpp"
@@ -122,39 +123,6 @@ private:
     base::Timestamp now_ = 0;
     std::uint32_t serial_ = 0;
 };
-
-/// The media messages of a log from `from` on.
-std::vector<const Received*> media_of(const std::vector<Received>& log, std::size_t from = 0) {
-    std::vector<const Received*> out;
-    for (std::size_t i = from; i < log.size(); ++i) {
-        if (log[i].is_media()) out.push_back(&log[i]);
-    }
-    return out;
-}
-
-/// Reads until `count` media messages arrived after `from` (or the deadline).
-bool wait_media(RawClient& client, std::size_t from, std::size_t count, Clock::time_point deadline) {
-    while (media_of(client.log(), from).size() < count) {
-        if (client.next(deadline) == nullptr) return false;
-    }
-    return true;
-}
-
-/// Checks that `got` are exactly `want` (type, timestamp, bytes), in order.
-void expect_media(const std::vector<ClipTag>& want, const std::vector<const Received*>& got,
-                  const std::string& who) {
-    // The first difference says more than the count.
-    const std::size_t common = std::min(got.size(), want.size());
-    for (std::size_t i = 0; i < common; ++i) {
-        ASSERT_TRUE(got[i]->message.type == want[i].type && got[i]->message.timestamp == want[i].timestamp &&
-                    got[i]->message.payload == want[i].payload)
-            << who << ": message " << i << " is " << got[i]->label << " @" << got[i]->message.timestamp
-            << " (" << got[i]->message.payload.size() << " bytes), expected type "
-            << static_cast<int>(want[i].type) << " @" << want[i].timestamp << " (" << want[i].payload.size()
-            << " bytes)";
-    }
-    ASSERT_EQ(got.size(), want.size()) << who << ": media message count";
-}
 
 /// `tags` from index `first` on.
 std::vector<ClipTag> tail_of(const std::vector<ClipTag>& tags, std::size_t first) {

@@ -38,6 +38,7 @@
 
 #include "interop/proc_stats.hpp"
 #include "interop/serve_fixture.hpp"
+#include "interop/serve_media_checks.hpp"
 #include "interop/serve_raw_client.hpp"
 #include "interop/serve_reset_publisher.hpp"
 #include "interop/serve_test.hpp"
@@ -92,40 +93,6 @@ pid_t serve_child_pid() {
 }
 
 // ---- media helpers ----
-
-std::vector<const Received*> media_of(const std::vector<Received>& log, std::size_t from) {
-    std::vector<const Received*> out;
-    for (std::size_t i = from; i < log.size(); ++i) {
-        if (log[i].is_media()) out.push_back(&log[i]);
-    }
-    return out;
-}
-
-/// `got` is exactly `want`: every message, in order, byte for byte.
-void expect_media(const std::vector<ClipTag>& want, const std::vector<const Received*>& got,
-                  const std::string& who) {
-    const std::size_t common = std::min(got.size(), want.size());
-    for (std::size_t i = 0; i < common; ++i) {
-        const rtmp::Message& m = got[i]->message;
-        ASSERT_TRUE(m.type == want[i].type && m.timestamp == want[i].timestamp &&
-                    m.payload == want[i].payload)
-            << who << ": message " << i << " is " << got[i]->label << " @" << got[i]->message.timestamp
-            << ", the publisher sent type " << static_cast<int>(want[i].type) << " @" << want[i].timestamp;
-    }
-    ASSERT_EQ(got.size(), want.size()) << who << ": media message count";
-}
-
-bool is_unpublish(const Received& r) {
-    return r.label == "command:onStatus NetStream.Play.UnpublishNotify";
-}
-
-/// Reads until `count` media messages arrived after `from` (or the deadline).
-bool wait_media(RawClient& client, std::size_t from, std::size_t count, Clock::time_point deadline) {
-    while (media_of(client.log(), from).size() < count) {
-        if (client.next(deadline) == nullptr) return false;
-    }
-    return true;
-}
 
 /// Index in `media` of the first coded video frame of at least `min_bytes`
 /// that comes `inter_frames` inter frames after the second key frame: a

@@ -37,6 +37,7 @@
 #include <thread>
 
 #include "interop/serve_fixture.hpp"
+#include "interop/serve_media_checks.hpp"
 #include "interop/serve_raw_client.hpp"
 #include "interop/serve_test.hpp"
 
@@ -150,35 +151,6 @@ base::Timestamp media_span(const Clip& clip) {
     base::Timestamp last = 0;
     for (const ClipTag& tag : clip.media) last = std::max(last, tag.timestamp);
     return last;
-}
-
-std::vector<const Received*> media_of(const std::vector<Received>& log, std::size_t from) {
-    std::vector<const Received*> out;
-    for (std::size_t i = from; i < log.size(); ++i) {
-        if (log[i].is_media()) out.push_back(&log[i]);
-    }
-    return out;
-}
-
-bool same(const Received& got, const ClipTag& want) {
-    return got.message.type == want.type && got.message.timestamp == want.timestamp &&
-           got.message.payload == want.payload;
-}
-
-/// `got` is exactly `want`: every message, in order, byte for byte.
-void expect_all_media(const std::vector<ClipTag>& want, const std::vector<const Received*>& got,
-                      const std::string& who) {
-    const std::size_t common = std::min(got.size(), want.size());
-    for (std::size_t i = 0; i < common; ++i) {
-        ASSERT_TRUE(same(*got[i], want[i]))
-            << who << ": message " << i << " is " << got[i]->label << " @" << got[i]->message.timestamp
-            << ", the publisher sent type " << static_cast<int>(want[i].type) << " @" << want[i].timestamp;
-    }
-    ASSERT_EQ(got.size(), want.size()) << who << ": media message count";
-}
-
-bool is_unpublish(const Received& r) {
-    return r.label == "command:onStatus NetStream.Play.UnpublishNotify";
 }
 
 std::string config_with(const std::string& limits) {
@@ -332,7 +304,7 @@ TEST_F(ServeLimits, PlayerThatNeverReadsIsDisconnectedAndNobodyElseLosesAnything
     good_thread.join();
 
     EXPECT_TRUE(good_done) << "the reading player got no UnpublishNotify: " << good.error();
-    expect_all_media(source.media, media_of(good.log(), good_mark), "reading player");
+    expect_media(source.media, media_of(good.log(), good_mark), "reading player");
 
     // Its close is logged before it reads again: the overflow closed it.
     EXPECT_EQ(wait_log(overflow_reason, 1, Clock::now() + 3s), 1u)
@@ -351,7 +323,7 @@ TEST_F(ServeLimits, PlayerThatNeverReadsIsDisconnectedAndNobodyElseLosesAnything
         ASSERT_TRUE(publisher.publish_clip(dense, *msid, false, deadline)) << publisher.error();
     }
     ASSERT_NE(late.wait_for(is_unpublish, deadline), nullptr) << late.error();
-    expect_all_media(dense.media, media_of(late.log(), late_mark), "new player");
+    expect_media(dense.media, media_of(late.log(), late_mark), "new player");
 }
 
 TEST_F(ServeLimits, LateReaderKeepsEveryAudioMessageAndDecodableVideo) {
@@ -415,7 +387,7 @@ TEST_F(ServeLimits, LateReaderKeepsEveryAudioMessageAndDecodableVideo) {
         got_video.push_back(at->second);
     }
     // Audio is never dropped: every message, in order, byte for byte.
-    expect_all_media(sent_audio, got_audio, "late reader's audio");
+    expect_media(sent_audio, got_audio, "late reader's audio");
     // Video was dropped (the test would prove nothing otherwise) ...
     ASSERT_FALSE(got_video.empty());
     EXPECT_LT(got_video.size(), sent_video.size()) << "no video was dropped: the reader was not late enough";

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "interop/serve_fixture.hpp"
+#include "interop/serve_media_checks.hpp"
 #include "interop/serve_raw_client.hpp"
 #include "interop/serve_test.hpp"
 #include "rtmp/net_stream_commands.hpp"
@@ -51,15 +52,6 @@ protected:
     Clip clip_;
 };
 
-/// The media messages of a log from `from` on.
-std::vector<const Received*> media_of(const std::vector<Received>& log, std::size_t from = 0) {
-    std::vector<const Received*> out;
-    for (std::size_t i = from; i < log.size(); ++i) {
-        if (log[i].is_media()) out.push_back(&log[i]);
-    }
-    return out;
-}
-
 /// Index of the first log entry with `label` at or after `from` (log size when none).
 std::size_t find_label(const std::vector<Received>& log, const std::string& label, std::size_t from = 0) {
     for (std::size_t i = from; i < log.size(); ++i) {
@@ -75,8 +67,7 @@ void expect_clip_media(const Clip& clip, std::size_t first, const std::vector<co
     const std::size_t common = std::min(got.size(), clip.media.size() - first);
     for (std::size_t i = 0; i < common; ++i) {
         const ClipTag& want = clip.media[first + i];
-        ASSERT_TRUE(got[i]->message.type == want.type && got[i]->message.timestamp == want.timestamp &&
-                    got[i]->message.payload == want.payload)
+        ASSERT_TRUE(same(*got[i], want))
             << who << ": message " << i << " is " << got[i]->label << " @" << got[i]->message.timestamp
             << ", the clip's tag " << first + i << " is type " << static_cast<int>(want.type) << " @"
             << want.timestamp;
@@ -89,14 +80,6 @@ void expect_clip_media(const Clip& clip, std::size_t first, const std::vector<co
                   std::to_string(tag.payload.size()) + " bytes";
     }
     ASSERT_EQ(got.size(), clip.media.size() - first) << who << ": media message count" << missing;
-}
-
-/// Reads until `count` media messages arrived after `from` (or the deadline).
-bool wait_media(RawClient& client, std::size_t from, std::size_t count, Clock::time_point deadline) {
-    while (media_of(client.log(), from).size() < count) {
-        if (client.next(deadline) == nullptr) return false;
-    }
-    return true;
 }
 
 /// A publisher that sends the clip from a thread (paced), joined on destruction.
