@@ -29,7 +29,7 @@ private:
     std::string peer_;
 };
 
-/// "203.0.113.7:50312" or "[2001:db8::1]:50312".
+/// "203.0.113.7:50312" or "[2001:db8::1]:50312" (peers in logs, listen addresses).
 std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint);
 
 }  // namespace sluice::net

@@ -51,11 +51,7 @@ void Server::start() {
     workers_->start();
     for (auto& listener : listeners_) {
         listener->start();
-        const auto endpoint = listener->local_endpoint();
-        const auto address = endpoint.address();
-        spdlog::info("listening on rtmp://{}:{}",
-                     address.is_v6() ? "[" + address.to_string() + "]" : address.to_string(),
-                     endpoint.port());
+        spdlog::info("listening on rtmp://{}", net::endpoint_text(listener->local_endpoint()));
     }
     spdlog::info("{} worker(s); applications:{}", workers_->size(), [this] {
         std::string names;
