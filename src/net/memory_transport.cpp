@@ -75,6 +75,12 @@ asio::awaitable<IoResult> MemoryTransport::write_some(ConstBuffers buffers) {
     co_return write_now(buffers);
 }
 
+asio::awaitable<boost::system::error_code> MemoryTransport::wait_writable() {
+    // Never full: writable at once, unless closed.
+    if (closed_) co_return boost::system::error_code(asio::error::bad_descriptor);
+    co_return boost::system::error_code{};
+}
+
 void MemoryTransport::close() noexcept {
     closed_ = true;
     signal_.cancel();

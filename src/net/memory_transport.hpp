@@ -42,6 +42,7 @@ public:
     IoResult read_now(boost::asio::mutable_buffer buffer) override;
     IoResult write_now(ConstBuffers buffers) override;
     boost::asio::awaitable<IoResult> write_some(ConstBuffers buffers) override;
+    boost::asio::awaitable<boost::system::error_code> wait_writable() override;
     void shutdown_send() noexcept override { send_shut_ = true; }
     void close() noexcept override;
     std::string peer() const override { return "memory"; }

@@ -49,6 +49,11 @@ asio::awaitable<IoResult> TcpTransport::write_some(ConstBuffers buffers) {
     co_return IoResult{ec, n};
 }
 
+asio::awaitable<boost::system::error_code> TcpTransport::wait_writable() {
+    auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, use_nothrow);
+    co_return ec;
+}
+
 void TcpTransport::shutdown_send() noexcept {
     boost::system::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);

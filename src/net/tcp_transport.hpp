@@ -18,6 +18,7 @@ public:
     IoResult read_now(boost::asio::mutable_buffer buffer) override;
     IoResult write_now(ConstBuffers buffers) override;
     boost::asio::awaitable<IoResult> write_some(ConstBuffers buffers) override;
+    boost::asio::awaitable<boost::system::error_code> wait_writable() override;
     void shutdown_send() noexcept override;
     void close() noexcept override;
     std::string peer() const override { return peer_; }

@@ -14,7 +14,12 @@
 //    is cancelled (e.g. it lost an awaitable `||` race against a timer).
 //  - read_now() and write_now() never wait: they move what they can at once
 //    and return error::would_block when they can move nothing.
-//  - write_some() waits until at least one byte was written.
+//  - write_some() waits until at least one byte was written; the buffers
+//    must stay valid and unchanged until it returns.
+//  - wait_writable() waits until write_now() can move bytes again (or the
+//    transport failed), holding no buffers: a caller whose output may change
+//    while it waits (the server session, whose reader queues answers into
+//    the same output) waits with it and then writes what is queued then.
 //  - shutdown_send() half-closes: the peer reads EOF after what was sent.
 //    close() is idempotent; later operations fail with bad_descriptor or
 //    operation_aborted.
@@ -50,6 +55,7 @@ public:
     virtual IoResult read_now(boost::asio::mutable_buffer buffer) = 0;
     virtual IoResult write_now(ConstBuffers buffers) = 0;
     virtual boost::asio::awaitable<IoResult> write_some(ConstBuffers buffers) = 0;
+    virtual boost::asio::awaitable<boost::system::error_code> wait_writable() = 0;
 
     virtual void shutdown_send() noexcept = 0;
     virtual void close() noexcept = 0;

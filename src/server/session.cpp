@@ -277,14 +277,16 @@ asio::awaitable<void> Session::write_loop() {
             continue;
         }
         if (closed_) break;
-        // The socket is full: wait until it drains.
-        net::gather_buffers(connection_.output(), write_buffers_);
-        auto [ec, n] = co_await transport_->write_some(write_buffers_);
+        // The socket is full: wait until it drains, then write_now() what is
+        // queued by then. No buffers are held across the wait: the reader
+        // may queue answers (pongs, acknowledgements) meanwhile, which can
+        // move the output's header bytes (GatherList views last only until
+        // the next append).
+        const boost::system::error_code ec = co_await transport_->wait_writable();
         if (ec) {
             if (!closed_) close("write: " + ec.message());
             break;
         }
-        connection_.consume_output(n);
     }
 }
 

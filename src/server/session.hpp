@@ -169,7 +169,7 @@ private:
     bool in_receive_ = false;   ///< receive() is handling the peer's messages
     bool writer_idle_ = false;  ///< write_loop() sleeps on wake_: nothing queued, socket writable
     std::vector<boost::asio::const_buffer>
-        write_buffers_;  ///< gather list of the current write (one at a time)
+        write_buffers_;  ///< write_now()'s gather list, kept to spare an allocation per write
     bool closed_ = false;
     std::string close_reason_;
     Application* app_ = nullptr;
