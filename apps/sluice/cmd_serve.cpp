@@ -23,6 +23,7 @@ struct ServeOptions {
     std::vector<std::string> listen;
     std::optional<unsigned> workers;
     std::string log_level;
+    std::string recordings;
 };
 
 void setup_logging(const std::string& level) {
@@ -41,6 +42,7 @@ int serve(const ServeOptions& options) {
         if (!options.listen.empty()) config.listen = options.listen;
         if (options.workers) config.workers = *options.workers;
         if (!options.log_level.empty()) config.log.level = options.log_level;
+        if (!options.recordings.empty()) config.recordings = options.recordings;
         config.validate();
     } catch (const server::ConfigError& e) {
         std::fprintf(stderr, "sluice serve: %s\n", e.what());
@@ -62,6 +64,9 @@ int serve(const ServeOptions& options) {
         server.control_context().stop();
     });
     std::signal(SIGPIPE, SIG_IGN);
+    // A file-size limit (ulimit -f) must fail a recording's write with
+    // EFBIG (NetStream.Record.Failed), not kill every stream of the server.
+    std::signal(SIGXFSZ, SIG_IGN);
     server.control_context().run();
     server.stop();
     return 0;
@@ -76,6 +81,8 @@ Run add_serve(CLI::App& app) {
     cmd->footer(
         "Publish:  ffmpeg -re -i clip.flv -c copy -f flv rtmp://127.0.0.1/live/test\n"
         "Play:     ffplay rtmp://127.0.0.1/live/test\n"
+        "Record:   sluice publish --mode record clip.flv rtmp://127.0.0.1/live/test  (-> "
+        "recordings/live/test.flv)\n"
         "Stop with Ctrl-C (SIGINT) or SIGTERM: players are told, then the server exits with 0.\n"
         "Every config key is described in docs/config.md; sluice.toml is an example.");
     cmd->add_option("--config", options->config_file, "TOML config file (flags below override it)")
@@ -85,6 +92,9 @@ Run add_serve(CLI::App& app) {
         "Address to accept RTMP on, HOST:PORT (repeatable; default 0.0.0.0:1935; port 0 = any free port)");
     cmd->add_option("--workers", options->workers, "Worker threads (default: one per core)")
         ->check(CLI::Range(1u, 1024u));
+    cmd->add_option(
+        "--recordings", options->recordings,
+        "Folder for recordings, as <app>/<stream>.flv (default ./recordings; created on first use)");
     cmd->add_option("--log-level", options->log_level, "trace, debug, info (default), warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
     return [cmd, options]() -> int { return cmd->parsed() ? serve(*options) : -1; };

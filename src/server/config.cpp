@@ -104,16 +104,80 @@ const std::array integer_keys{
     limit<&L::max_name_bytes>("max_name_bytes", 1, 65535),
     limit<&L::max_connections_per_ip>("max_connections_per_ip", 0, int64_max),
     limit<&L::media_idle_timeout>("media_idle_timeout_ms", 1, max_timeout_ms),
+    IntegerKey{"recording", "fsync_every_bytes", 1, int64_max,
+               [](const ServerConfig& c) { return to_int64(c.recording.fsync_every_bytes); },
+               [](ServerConfig& c, std::int64_t v) {
+                   c.recording.fsync_every_bytes = static_cast<std::uint64_t>(v);
+               }},
+    IntegerKey{
+        "recording", "flush_interval_ms", 1, max_timeout_ms,
+        [](const ServerConfig& c) { return to_int64(c.recording.flush_interval); },
+        [](ServerConfig& c, std::int64_t v) { c.recording.flush_interval = std::chrono::milliseconds(v); }},
+    // Beyond 64 MiB a buffer only delays what a crash loses.
+    IntegerKey{
+        "recording", "buffer_bytes", 0, 64 << 20,
+        [](const ServerConfig& c) { return to_int64(c.recording.buffer_bytes); },
+        [](ServerConfig& c, std::int64_t v) { c.recording.buffer_bytes = static_cast<std::size_t>(v); }},
 };
 
+constexpr std::array<std::string_view, 3> record_policies{"request", "all", "off"};
+constexpr std::array<std::string_view, 3> fsync_policies{"never", "on_close", "periodic"};
+// A recording part of a year is surely a typo.
+constexpr std::int64_t max_record_seconds = 366LL * 24 * 60 * 60;
+
 // Non-integer keys, for config_keys() and the unknown-key check.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> other_keys{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 11> other_keys{{
     {"server", "listen"},
+    {"server", "recordings"},
     {"log", "level"},
+    {"recording", "fsync"},
     {"app", "name"},
     {"app", "publish"},
     {"app", "play"},
+    {"app", "record"},
+    {"app", "record_pattern"},
+    {"app", "record_max_bytes"},
+    {"app", "record_max_seconds"},
 }};
+
+template <std::size_t N>
+bool one_of(const std::array<std::string_view, N>& values, std::string_view value) {
+    return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+template <std::size_t N>
+std::string list_text(const std::array<std::string_view, N>& values) {
+    std::string out;
+    for (std::size_t i = 0; i < N; ++i) {
+        if (i > 0) out += i + 1 == N ? " or " : ", ";
+        out += "\"" + std::string(values[i]) + "\"";
+    }
+    return out;
+}
+
+// Empty when `pattern` is a usable record_pattern, else what is wrong.
+std::string record_pattern_problem(std::string_view pattern, bool rotates) {
+    if (pattern.empty()) return "must not be empty";
+    if (pattern.find('/') != std::string_view::npos || pattern.find('\\') != std::string_view::npos)
+        return "must not contain '/' or '\\' (files go to <recordings>/<app>/)";
+    if (pattern.front() == '.') return "must not start with '.'";
+    bool has_stream = false;
+    bool unique = false;
+    for (std::size_t at = pattern.find('{'); at != std::string_view::npos; at = pattern.find('{', at + 1)) {
+        const std::string_view rest = pattern.substr(at);
+        if (rest.starts_with("{stream}")) {
+            has_stream = true;
+        } else if (rest.starts_with("{time}") || rest.starts_with("{seq}")) {
+            unique = true;
+        } else {
+            return "unknown placeholder at \"" + std::string(rest.substr(0, rest.find('}') + 1)) +
+                   "\" (use {stream}, {time}, {seq})";
+        }
+    }
+    if (!has_stream) return "must contain {stream}, or every stream would write the same file";
+    if (rotates && !unique) return "must contain {time} or {seq} when recordings rotate";
+    return {};
+}
 
 std::string range_text(const IntegerKey& k) {
     if (k.max == int64_max) return "at least " + std::to_string(k.min);
@@ -197,7 +261,7 @@ public:
     explicit Parser(std::string_view source) : source_(source) {}
 
     void parse(const toml::table& root, ServerConfig& config) {
-        std::vector<std::string> tables{"server", "log", "limits", "app"};
+        std::vector<std::string> tables{"server", "log", "limits", "recording", "app"};
         for (auto&& [key, node] : root) {
             const std::string_view name = key.str();
             if (name == "server") {
@@ -206,6 +270,8 @@ public:
                 parse_section(node, "log", config);
             } else if (name == "limits") {
                 parse_section(node, "limits", config);
+            } else if (name == "recording") {
+                parse_section(node, "recording", config);
             } else if (name == "app") {
                 parse_apps(node, config);
             } else {
@@ -229,6 +295,16 @@ private:
             const std::string name = std::string(section) + "." + std::string(key.str());
             if (name == "server.listen") {
                 parse_listen(value, config);
+            } else if (name == "server.recordings") {
+                config.recordings = get_string(value, name);
+            } else if (name == "recording.fsync") {
+                const std::string policy = get_string(value, name);
+                if (!one_of(fsync_policies, policy))
+                    fail(source_, value.source(),
+                         name + ": " + in_quotes(policy) + " is not one of " + list_text(fsync_policies));
+                config.recording.fsync = policy == "never"      ? FsyncPolicy::never
+                                         : policy == "periodic" ? FsyncPolicy::periodic
+                                                                : FsyncPolicy::on_close;
             } else if (name == "log.level") {
                 const std::string level = get_string(value, name);
                 if (std::find(log_levels.begin(), log_levels.end(), level) == log_levels.end()) {
@@ -288,6 +364,22 @@ private:
                     app.publish = get_bool(value, name);
                 } else if (name == "app.play") {
                     app.play = get_bool(value, name);
+                } else if (name == "app.record") {
+                    const std::string policy = get_string(value, name);
+                    if (!one_of(record_policies, policy))
+                        fail(
+                            source_, value.source(),
+                            name + ": " + in_quotes(policy) + " is not one of " + list_text(record_policies));
+                    app.record = policy == "all"   ? RecordPolicy::all
+                                 : policy == "off" ? RecordPolicy::off
+                                                   : RecordPolicy::request;
+                } else if (name == "app.record_pattern") {
+                    app.record_pattern = get_string(value, name);
+                } else if (name == "app.record_max_bytes") {
+                    app.record_max_bytes = static_cast<std::uint64_t>(get_range(value, name, 0, int64_max));
+                } else if (name == "app.record_max_seconds") {
+                    app.record_max_duration =
+                        std::chrono::seconds(get_range(value, name, 0, max_record_seconds));
                 } else {
                     fail_unknown(source_, key.source(), "key", name, config_keys());
                 }
@@ -316,6 +408,17 @@ private:
         const auto* v = node.as_integer();
         if (!v) fail_type(source_, node, name, "an integer");
         return v->get();
+    }
+
+    std::int64_t get_range(const toml::node& node, const std::string& name, std::int64_t min,
+                           std::int64_t max) {
+        const std::int64_t v = get_integer(node, name);
+        if (v < min || v > max) {
+            const IntegerKey k{"", "", min, max, nullptr, nullptr};
+            fail(source_, node.source(),
+                 name + ": " + std::to_string(v) + " is out of range (" + range_text(k) + ")");
+        }
+        return v;
     }
 
     bool get_bool(const toml::node& node, std::string_view name) {
@@ -410,6 +513,10 @@ ListenAddress parse_listen_address(std::string_view text) {
     return out;
 }
 
+std::string_view to_string(RecordPolicy policy) noexcept {
+    return record_policies[static_cast<std::size_t>(policy)];
+}
+
 const AppConfig* ServerConfig::find_app(std::string_view name) const noexcept {
     for (const AppConfig& app : apps) {
         if (app.name == name) return &app;
@@ -456,6 +563,7 @@ void ServerConfig::validate() const {
                           ") must be at least limits.max_message_bytes (" +
                           std::to_string(limits.max_message_bytes) + ")");
     }
+    if (recordings.empty()) throw ConfigError("server.recordings: the recordings folder must not be empty");
     if (apps.empty()) throw ConfigError("app: at least one [[app]] is needed");
     for (std::size_t i = 0; i < apps.size(); ++i) {
         const std::string& name = apps[i].name;
@@ -465,6 +573,12 @@ void ServerConfig::validate() const {
         }
         for (std::size_t j = 0; j < i; ++j) {
             if (apps[j].name == name) throw ConfigError("app.name: duplicate app " + in_quotes(name));
+        }
+        const bool rotates = apps[i].record_max_bytes > 0 || apps[i].record_max_duration.count() > 0;
+        if (const std::string problem = record_pattern_problem(apps[i].record_pattern, rotates);
+            !problem.empty()) {
+            throw ConfigError("app.record_pattern: " + in_quotes(apps[i].record_pattern) + " (app " +
+                              in_quotes(name) + ") " + problem);
         }
     }
 }

@@ -34,6 +34,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/recorder.hpp"
+
 namespace sluice::server {
 
 class ConfigError : public std::runtime_error {
@@ -41,11 +43,24 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// Which publishes of an application are recorded ([[app]] record).
+enum class RecordPolicy : std::uint8_t {
+    request,  ///< publish type "record" or "append" records; "live" does not
+    all,      ///< every publish records ("live" as "record", with the app's pattern and rotation)
+    off,      ///< nothing records; "record"/"append" get NetStream.Record.NoAccess and publish live
+};
+std::string_view to_string(RecordPolicy policy) noexcept;
+
 /// One application (`rtmp://host/<name>[/instance]`). [[app]] tables in TOML.
 struct AppConfig {
     std::string name = "live";
     bool publish = true;  ///< clients may publish
     bool play = true;     ///< clients may play
+    RecordPolicy record = RecordPolicy::request;
+    /// File name of record = "all" recordings: {stream}, {time}, {seq} (stream_recording.hpp).
+    std::string record_pattern = "{stream}";
+    std::uint64_t record_max_bytes = 0;           ///< record = "all": rotate at this size (0 = never)
+    std::chrono::seconds record_max_duration{0};  ///< record = "all": rotate at this length (0 = never)
 
     bool operator==(const AppConfig&) const = default;
 };
@@ -88,10 +103,22 @@ struct LogConfig {
     bool operator==(const LogConfig&) const = default;
 };
 
+/// [recording]: how recordings are written (every application).
+struct RecordingConfig {
+    FsyncPolicy fsync = FsyncPolicy::on_close;
+    std::uint64_t fsync_every_bytes = 4u << 20;      ///< with fsync = "periodic"
+    std::chrono::milliseconds flush_interval{1000};  ///< buffered bytes wait at most this long
+    std::size_t buffer_bytes = 64 * 1024;            ///< per recording
+
+    bool operator==(const RecordingConfig&) const = default;
+};
+
 struct ServerConfig {
     /// [server] listen: "HOST:PORT" or "rtmp://HOST:PORT" (IPv6 as "[::]:1935").
     std::vector<std::string> listen{"0.0.0.0:1935"};
-    unsigned workers = 0;  ///< [server] workers: 0 = one per core
+    unsigned workers = 0;                   ///< [server] workers: 0 = one per core
+    std::string recordings = "recordings";  ///< [server] recordings: the folder recordings go to
+    RecordingConfig recording;
     LogConfig log;
     ServerLimits limits;
     std::vector<AppConfig> apps{AppConfig{}};

@@ -149,6 +149,12 @@ public:
     /// The I/O error that stopped the recorder, or an empty error_code.
     std::error_code error() const noexcept { return error_; }
     const RecorderStats& stats() const noexcept { return stats_; }
+    /// Whether the file holds a tag (one this recorder wrote, or with
+    /// append one that was there).
+    bool file_has_tags() const noexcept { return file_has_tags_; }
+    /// The file's size once the buffer is written out: file_size plus what
+    /// the buffer holds (what size-based rotation counts).
+    std::uint64_t size() const noexcept { return committed_ + buffer_.size(); }
 
 private:
     void reset(const RecorderOptions& options);

@@ -318,6 +318,7 @@ asio::awaitable<void> Session::watchdog() {
             wake_writer();
         }
         if (!closed_ && !closing_) check_media_idle(now);
+        if (!closed_) tick_recordings(now);
     }
 }
 

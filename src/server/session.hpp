@@ -20,6 +20,12 @@
 //    it); a name check_stream_name() refuses: onStatus
 //    NetStream.Publish.BadName, description starting "invalid stream name".
 //    Unpublish: onStatus NetStream.Unpublish.Success.
+//  - recording (the application's `record` policy; stream_recording.hpp):
+//    after NetStream.Publish.Start, onStatus NetStream.Record.Start, or
+//    NetStream.Record.NoAccess (record = "off") or NetStream.Record.Failed
+//    (the file cannot be opened) while the publish goes on live. A disk
+//    error later: NetStream.Record.Failed, the live stream goes on. At
+//    unpublish: NetStream.Record.Stop before NetStream.Unpublish.Success.
 //  - play on stream N: StreamBegin N, onStatus NetStream.Play.Reset (when
 //    reset), NetStream.Play.Start, data |RtmpSampleAccess, data onStatus
 //    NetStream.Data.Start, then (from the Player's queue) metadata,
@@ -61,9 +67,11 @@
 #include "rtmp/connection.hpp"
 #include "rtmp/events.hpp"
 #include "rtmp/handshake.hpp"
+#include "rtmp/net_stream_commands.hpp"
 #include "server/media_check.hpp"
 #include "server/player.hpp"
 #include "server/server_context.hpp"
+#include "server/stream_recording.hpp"
 
 namespace sluice::server {
 
@@ -90,13 +98,14 @@ private:
 
     /// One NetStream (message stream id) of this connection.
     struct NetStream {
-        std::shared_ptr<Player> player;          ///< set while playing
-        std::shared_ptr<LiveStream> publishing;  ///< set while publishing
-        std::shared_ptr<LiveStream> playing;     ///< set while playing
-        std::string name;                        ///< the stream name played or published
-        std::uint64_t messages = 0;              ///< audio/video/data messages of the current publish
-        MediaCheck media_check;                  ///< what the current publish's media gets wrong
-        Clock::time_point last_media{};          ///< publish start or last media/data message
+        std::shared_ptr<Player> player;              ///< set while playing
+        std::shared_ptr<LiveStream> publishing;      ///< set while publishing
+        std::shared_ptr<LiveStream> playing;         ///< set while playing
+        std::string name;                            ///< the stream name played or published
+        std::uint64_t messages = 0;                  ///< audio/video/data messages of the current publish
+        MediaCheck media_check;                      ///< what the current publish's media gets wrong
+        Clock::time_point last_media{};              ///< publish start or last media/data message
+        std::unique_ptr<StreamRecording> recording;  ///< set while the publish is recorded
     };
 
     boost::asio::awaitable<void> read_loop();
@@ -124,6 +133,13 @@ private:
     void on_other_call(const rtmp::Command& command);
     void on_data(const rtmp::Message& message);
     void on_media(const rtmp::Message& message);
+
+    // Recording (session_recording.cpp).
+    void start_recording(rtmp::MessageStreamId stream_id, NetStream& stream, rtmp::PublishMode mode);
+    void record(rtmp::MessageStreamId stream_id, NetStream& stream, const Frame& frame);
+    void tick_recordings(Clock::time_point now);
+    void recording_failed(rtmp::MessageStreamId stream_id, NetStream& stream, std::error_code error);
+    void stop_recording(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher);
 
     void stop_stream(rtmp::MessageStreamId stream_id, bool notify_publisher);
     void unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher);

@@ -186,11 +186,6 @@ void Session::on_publish(const rtmp::Command& command, rtmp::MessageStreamId str
         return;
     }
     stop_stream(stream_id, false);
-    if (publish->mode != rtmp::PublishMode::live) {
-        // TODO(recording issue): record and append write FLV files.
-        spdlog::info("#{} publish type '{}' for {} is served as live: recording is not available yet", id_,
-                     rtmp::to_string(publish->mode), name);
-    }
     const std::string key = Application::stream_key(app_instance_, name);
     std::shared_ptr<LiveStream> live = app_->hub().acquire(key, worker_);
     if (!live || !app_->hub().claim_publisher(live)) {
@@ -212,6 +207,7 @@ void Session::on_publish(const rtmp::Command& command, rtmp::MessageStreamId str
     roles_ += " published=" + name;
     spdlog::info("publish #{} peer={} app={} stream={} type={}", id_, peer_, app_->name(), name,
                  rtmp::to_string(publish->mode));
+    start_recording(stream_id, *stream, publish->mode);
 }
 
 void Session::on_play(const rtmp::Command& command, rtmp::MessageStreamId stream_id) {
@@ -362,7 +358,9 @@ void Session::on_media(const rtmp::Message& message) {
         spdlog::warn("#{} peer={} app={} stream={} odd media: {}", id_, peer_, app_->name(), stream->name,
                      *problem);
     }
-    stream->publishing->post_frame(Frame{message, classify(message)});
+    Frame frame{message, classify(message)};
+    record(message.stream_id, *stream, frame);
+    stream->publishing->post_frame(std::move(frame));
 }
 
 void Session::on_data(const rtmp::Message& message) {
@@ -380,7 +378,9 @@ void Session::on_data(const rtmp::Message& message) {
         // @setDataFrame onMetaData: players get plain onMetaData (REFERENCE.md §4.3).
         const rtmp::Message meta =
             rtmp::encode_data_message(*stripped, rtmp::Encoding::amf0, message.stream_id, message.timestamp);
-        stream->publishing->post_frame(Frame{meta, classify(meta)});
+        Frame frame{meta, classify(meta)};
+        record(message.stream_id, *stream, frame);
+        stream->publishing->post_frame(std::move(frame));
         return;
     }
     if (rtmp::is_clear_data_frame(*data)) {
@@ -388,7 +388,9 @@ void Session::on_data(const rtmp::Message& message) {
         spdlog::debug("#{} @clearDataFrame ignored", id_);
         return;
     }
-    stream->publishing->post_frame(Frame{message, classify(message)});
+    Frame frame{message, classify(message)};
+    record(message.stream_id, *stream, frame);
+    stream->publishing->post_frame(std::move(frame));
 }
 
 // ---- stopping streams ----
@@ -407,6 +409,7 @@ void Session::unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool
     if (!context_.stopping) live->post_publish_end();
     app_->hub().release_publisher(live);
     app_->hub().release(live);
+    stop_recording(stream_id, stream, notify_publisher);
     if (notify_publisher) {
         send_status(stream_id, rtmp::Status::unpublish_success, "Stopped publishing " + stream.name + ".",
                     stream.name);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -160,6 +161,51 @@ publish = false
     EXPECT_EQ(c.find_app("studio"), &c.apps[0]);
 }
 
+TEST(Config, RecordingKeys) {
+    const ServerConfig c = parse_config(
+        "[server]\nrecordings = \"/srv/rec\"\n"
+        "[recording]\nfsync = \"periodic\"\nfsync_every_bytes = 1000\nflush_interval_ms = 250\nbuffer_bytes "
+        "= 0\n"
+        "[[app]]\nname = \"archive\"\nrecord = \"all\"\nrecord_pattern = \"{stream}-{time}\"\n"
+        "record_max_bytes = 1048576\nrecord_max_seconds = 3600\n"
+        "[[app]]\nname = \"quiet\"\nrecord = \"off\"\n");
+    EXPECT_EQ(c.recordings, "/srv/rec");
+    EXPECT_EQ(c.recording.fsync, FsyncPolicy::periodic);
+    EXPECT_EQ(c.recording.fsync_every_bytes, 1000u);
+    EXPECT_EQ(c.recording.flush_interval, 250ms);
+    EXPECT_EQ(c.recording.buffer_bytes, 0u);
+    ASSERT_EQ(c.apps.size(), 2u);
+    EXPECT_EQ(c.apps[0].record, RecordPolicy::all);
+    EXPECT_EQ(c.apps[0].record_pattern, "{stream}-{time}");
+    EXPECT_EQ(c.apps[0].record_max_bytes, 1048576u);
+    EXPECT_EQ(c.apps[0].record_max_duration, 3600s);
+    EXPECT_EQ(c.apps[1].record, RecordPolicy::off);
+    EXPECT_EQ(ServerConfig{}.apps[0].record, RecordPolicy::request);
+    EXPECT_EQ(to_string(RecordPolicy::all), "all");
+}
+
+TEST(Config, RecordingErrors) {
+    EXPECT_THAT(error_of("[[app]]\nname = \"a\"\nrecord = \"some\"\n"),
+                HasSubstr("test.toml:3: app.record: \"some\" is not one of \"request\", \"all\" or \"off\""));
+    EXPECT_THAT(error_of("[recording]\nfsync = \"always\"\n"),
+                HasSubstr("test.toml:2: recording.fsync: \"always\" is not one of"));
+    EXPECT_THAT(error_of("[recording]\nbuffer_bytes = 100000000\n"),
+                HasSubstr("recording.buffer_bytes: 100000000 is out of range"));
+    EXPECT_THAT(error_of("[[app]]\nname = \"a\"\nrecord_max_seconds = -1\n"),
+                HasSubstr("test.toml:3: app.record_max_seconds: -1 is out of range"));
+    EXPECT_THAT(error_of("[server]\nrecordings = \"\"\n"), HasSubstr("server.recordings"));
+    const auto pattern_error = [](std::string_view pattern, std::string_view extra = "") {
+        return error_of("[[app]]\nname = \"a\"\nrecord_pattern = \"" + std::string(pattern) + "\"\n" +
+                        std::string(extra));
+    };
+    EXPECT_THAT(pattern_error("x/{stream}"), HasSubstr("must not contain '/'"));
+    EXPECT_THAT(pattern_error(".{stream}"), HasSubstr("must not start with '.'"));
+    EXPECT_THAT(pattern_error("{stream}-{date}"), HasSubstr("unknown placeholder at \"{date}\""));
+    EXPECT_THAT(pattern_error("fixed"), HasSubstr("must contain {stream}"));
+    EXPECT_THAT(pattern_error("{stream}", "record_max_bytes = 10\n"), HasSubstr("{time} or {seq}"));
+    EXPECT_EQ(pattern_error("{stream}-{seq}", "record_max_bytes = 10\n"), "");
+}
+
 TEST(Config, ListenAsSingleString) {
     EXPECT_EQ(parse_config("[server]\nlisten = \":0\"\n").listen, std::vector<std::string>{":0"});
 }
@@ -174,8 +220,8 @@ TEST(Config, UnknownKeyNamesKeyAndLine) {
                 HasSubstr("test.toml:3: unknown key \"server.worker\""));
     EXPECT_THAT(error_of("[log]\nlevel = \"info\"\nfile = \"x\"\n"),
                 HasSubstr("test.toml:3: unknown key \"log.file\""));
-    EXPECT_THAT(error_of("\n[[app]]\nname = \"a\"\nrecord = true\n"),
-                HasSubstr("test.toml:4: unknown key \"app.record\""));
+    EXPECT_THAT(error_of("\n[[app]]\nname = \"a\"\nrecorder = true\n"),
+                HasSubstr("test.toml:4: unknown key \"app.recorder\""));
     EXPECT_THAT(error_of("\n\n[limitz]\nchunk_size = 1\n"),
                 HasSubstr("test.toml:3: unknown table \"limitz\""));
     // A key meant for [server] written above it.
@@ -449,8 +495,18 @@ TEST(Config, EveryKeyIsAccepted) {
         const std::string table = key.substr(0, dot);
         const std::string name = key.substr(dot + 1);
         std::string text;
+        // A value each key takes (a string, boolean or integer as its row says).
+        static const std::map<std::string, std::string> values{
+            {"record", "\"all\""},     {"record_pattern", "\"{stream}-{seq}\""},
+            {"record_max_bytes", "0"}, {"record_max_seconds", "0"},
+            {"recordings", "\"rec\""}, {"fsync", "\"never\""}};
+        const auto value = values.find(name);
         if (table == "app") {
-            text = "[[app]]\nname = \"x\"\n" + (name == "name" ? std::string() : name + " = true\n");
+            text = "[[app]]\nname = \"x\"\n" +
+                   (name == "name" ? std::string()
+                                   : name + " = " + (value != values.end() ? value->second : "true") + "\n");
+        } else if (value != values.end()) {
+            text = "[" + table + "]\n" + name + " = " + value->second + "\n";
         } else if (key == "server.listen") {
             text = "[server]\nlisten = \":0\"\n";
         } else if (key == "log.level") {
