@@ -24,6 +24,7 @@ struct ServeOptions {
     std::optional<unsigned> workers;
     std::string log_level;
     std::string recordings;
+    std::string media;
 };
 
 void setup_logging(const std::string& level) {
@@ -43,6 +44,7 @@ int serve(const ServeOptions& options) {
         if (options.workers) config.workers = *options.workers;
         if (!options.log_level.empty()) config.log.level = options.log_level;
         if (!options.recordings.empty()) config.recordings = options.recordings;
+        if (!options.media.empty()) config.media = options.media;
         config.validate();
     } catch (const server::ConfigError& e) {
         std::fprintf(stderr, "sluice serve: %s\n", e.what());
@@ -81,6 +83,7 @@ Run add_serve(CLI::App& app) {
     cmd->footer(
         "Publish:  ffmpeg -re -i clip.flv -c copy -f flv rtmp://127.0.0.1/live/test\n"
         "Play:     ffplay rtmp://127.0.0.1/live/test\n"
+        "Files:    ffplay rtmp://127.0.0.1/vod/mp4:clip.mp4  (plays media/clip.mp4)\n"
         "Record:   sluice publish --mode record clip.flv rtmp://127.0.0.1/live/test  (-> "
         "recordings/live/test.flv)\n"
         "Stop with Ctrl-C (SIGINT) or SIGTERM: players are told, then the server exits with 0.\n"
@@ -95,6 +98,10 @@ Run add_serve(CLI::App& app) {
     cmd->add_option(
         "--recordings", options->recordings,
         "Folder for recordings, as <app>/<stream>.flv (default ./recordings; created on first use)");
+    cmd->add_option(
+        "--media", options->media,
+        "Folder the 'vod' application plays files from (default ./media): rtmp://host/vod/clip.flv, "
+        "rtmp://host/vod/mp4:clip.mp4, rtmp://host/vod/mp3:song.mp3");
     cmd->add_option("--log-level", options->log_level, "trace, debug, info (default), warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
     return [cmd, options]() -> int { return cmd->parsed() ? serve(*options) : -1; };

@@ -126,14 +126,16 @@ constexpr std::array<std::string_view, 3> fsync_policies{"never", "on_close", "p
 constexpr std::int64_t max_record_seconds = 366LL * 24 * 60 * 60;
 
 // Non-integer keys, for config_keys() and the unknown-key check.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 11> other_keys{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 13> other_keys{{
     {"server", "listen"},
     {"server", "recordings"},
+    {"server", "media"},
     {"log", "level"},
     {"recording", "fsync"},
     {"app", "name"},
     {"app", "publish"},
     {"app", "play"},
+    {"app", "kind"},
     {"app", "record"},
     {"app", "record_pattern"},
     {"app", "record_max_bytes"},
@@ -297,6 +299,8 @@ private:
                 parse_listen(value, config);
             } else if (name == "server.recordings") {
                 config.recordings = get_string(value, name);
+            } else if (name == "server.media") {
+                config.media = get_string(value, name);
             } else if (name == "recording.fsync") {
                 const std::string policy = get_string(value, name);
                 if (!one_of(fsync_policies, policy))
@@ -364,6 +368,12 @@ private:
                     app.publish = get_bool(value, name);
                 } else if (name == "app.play") {
                     app.play = get_bool(value, name);
+                } else if (name == "app.kind") {
+                    const std::string kind = get_string(value, name);
+                    if (kind != "live" && kind != "vod")
+                        fail(source_, value.source(),
+                             name + ": " + in_quotes(kind) + " is not one of \"live\" or \"vod\"");
+                    app.kind = kind == "vod" ? AppKind::vod : AppKind::live;
                 } else if (name == "app.record") {
                     const std::string policy = get_string(value, name);
                     if (!one_of(record_policies, policy))
@@ -564,6 +574,7 @@ void ServerConfig::validate() const {
                           std::to_string(limits.max_message_bytes) + ")");
     }
     if (recordings.empty()) throw ConfigError("server.recordings: the recordings folder must not be empty");
+    if (media.empty()) throw ConfigError("server.media: the media folder must not be empty");
     if (apps.empty()) throw ConfigError("app: at least one [[app]] is needed");
     for (std::size_t i = 0; i < apps.size(); ++i) {
         const std::string& name = apps[i].name;

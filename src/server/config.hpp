@@ -51,11 +51,18 @@ enum class RecordPolicy : std::uint8_t {
 };
 std::string_view to_string(RecordPolicy policy) noexcept;
 
+/// What an application serves ([[app]] kind).
+enum class AppKind : std::uint8_t {
+    live,  ///< published streams (and their recordings, played with start >= 0)
+    vod,   ///< files from the media folder (server.media); nobody publishes
+};
+
 /// One application (`rtmp://host/<name>[/instance]`). [[app]] tables in TOML.
 struct AppConfig {
     std::string name = "live";
     bool publish = true;  ///< clients may publish
     bool play = true;     ///< clients may play
+    AppKind kind = AppKind::live;
     RecordPolicy record = RecordPolicy::request;
     /// File name of record = "all" recordings: {stream}, {time}, {seq} (stream_recording.hpp).
     std::string record_pattern = "{stream}";
@@ -118,10 +125,12 @@ struct ServerConfig {
     std::vector<std::string> listen{"0.0.0.0:1935"};
     unsigned workers = 0;                   ///< [server] workers: 0 = one per core
     std::string recordings = "recordings";  ///< [server] recordings: the folder recordings go to
+    std::string media = "media";            ///< [server] media: the folder vod applications play from
     RecordingConfig recording;
     LogConfig log;
     ServerLimits limits;
-    std::vector<AppConfig> apps{AppConfig{}};
+    std::vector<AppConfig> apps{AppConfig{},
+                                AppConfig{.name = "vod", .publish = false, .kind = AppKind::vod}};
 
     /// The application named `name`, or nullptr.
     const AppConfig* find_app(std::string_view name) const noexcept;

@@ -200,6 +200,14 @@ void Session::handle(rtmp::Event&& event) {
                               static_cast<int>(e.message.type));
             } else if constexpr (std::is_same_v<E, rtmp::MessageRejected>) {
                 spdlog::warn("#{} {} message refused: {} ({})", id_, peer_, e.error.message(), e.detail);
+            } else if constexpr (std::is_same_v<E, rtmp::UserControlReceived>) {
+                if (e.control.event == rtmp::UserControlEvent::set_buffer_length) {
+                    // Paces files (vod_playback.hpp); bounded by the streams a peer may create.
+                    if (buffer_ms_.size() <= limits_.max_streams_per_connection ||
+                        buffer_ms_.count(e.control.stream_id) != 0) {
+                        buffer_ms_[e.control.stream_id] = e.control.buffer_length_ms;
+                    }
+                }
             } else if constexpr (std::is_same_v<E, rtmp::ProtocolViolation>) {
                 close("protocol error: " + e.error.message() +
                       (e.detail.empty() ? "" : " (" + e.detail + ")") + " at byte " +
@@ -230,9 +238,15 @@ void Session::player_overflow(std::string_view reason) {
 
 void Session::fill_output() {
     bool any = true;
+    const auto now = Clock::now();
     while (any && !closed_ && connection_.output().size_bytes() < output_low_water) {
         any = false;
         for (auto& [id, stream] : streams_) {
+            if (stream.vod && !stream.vod_end_sent) {
+                if (pump_vod(id, stream, now)) any = true;
+                if (closed_) return;
+                continue;
+            }
             if (!stream.player) continue;
             std::optional<Frame> frame = stream.player->queue().pop();
             if (!frame) continue;
@@ -271,7 +285,8 @@ asio::awaitable<void> Session::write_loop() {
                 break;
             }
             writer_idle_ = true;
-            wake_.expires_at(Clock::time_point::max());
+            // Files are paced: sleep until the next message falls due.
+            wake_.expires_at(next_vod_due());
             co_await wake_.async_wait(use_nothrow);
             writer_idle_ = false;
             continue;

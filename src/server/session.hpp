@@ -72,6 +72,7 @@
 #include "server/player.hpp"
 #include "server/server_context.hpp"
 #include "server/stream_recording.hpp"
+#include "server/vod_playback.hpp"
 
 namespace sluice::server {
 
@@ -106,6 +107,8 @@ private:
         MediaCheck media_check;                      ///< what the current publish's media gets wrong
         Clock::time_point last_media{};              ///< publish start or last media/data message
         std::unique_ptr<StreamRecording> recording;  ///< set while the publish is recorded
+        std::unique_ptr<VodPlayback> vod;            ///< set while playing a file
+        bool vod_end_sent = false;                   ///< the end statuses of `vod` went out
     };
 
     boost::asio::awaitable<void> read_loop();
@@ -140,6 +143,24 @@ private:
     void tick_recordings(Clock::time_point now);
     void recording_failed(rtmp::MessageStreamId stream_id, NetStream& stream, std::error_code error);
     void stop_recording(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher);
+
+    // Files (session_vod.cpp).
+    std::string app_dir() const;
+    /// The recording `name` has on this live application, if its file exists.
+    std::optional<std::string> recording_of(const std::string& name) const;
+    void play_vod_app(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
+                      const std::string& name);
+    void play_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
+                   const std::string& name, const std::string& path, VodContainer container);
+    void on_seek(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
+    void on_get_stream_length(const rtmp::Command& command);
+    void pause_vod(rtmp::MessageStreamId stream_id, NetStream& stream, bool pause);
+    /// Sends what is due of `stream`'s file; false when nothing was.
+    bool pump_vod(rtmp::MessageStreamId stream_id, NetStream& stream, Clock::time_point now);
+    void end_vod(rtmp::MessageStreamId stream_id, NetStream& stream, std::error_code error);
+    /// When the writer must next look at the files (max(): nothing due).
+    Clock::time_point next_vod_due() const;
+    std::chrono::milliseconds vod_lead(rtmp::MessageStreamId stream_id) const;
 
     void stop_stream(rtmp::MessageStreamId stream_id, bool notify_publisher);
     void unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher);
@@ -193,6 +214,8 @@ private:
     std::map<rtmp::MessageStreamId, NetStream> streams_;
     rtmp::MessageStreamId next_stream_id_ = 1;
     std::string roles_;  ///< " published=x played=y" for the close line
+    /// SetBufferLength per message stream id (0: sent before createStream).
+    std::map<rtmp::MessageStreamId, std::uint32_t> buffer_ms_;
 };
 
 }  // namespace sluice::server

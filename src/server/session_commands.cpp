@@ -22,12 +22,12 @@ PlayerQueueLimits queue_limits(const ServerLimits& limits) {
                              limits.player_disconnect_bytes};
 }
 
-/// FFmpeg sends play's start multiplied by 1000 (-2000 live-or-recorded,
-/// -1000 live only, 0 recorded), librtmp -1000 with --live and 0 without;
-/// the spec's values are -2, -1 and seconds. Any negative start means live
-/// here: recorded playback arrives with the recording issue.
-bool wants_live(double start) noexcept {
-    return start < 0;
+/// play's start: -2 live, else the recording; -1 live only; >= 0 the
+/// recording from there. FFmpeg sends them multiplied by 1000 (-2000,
+/// -1000, 0) and librtmp -1000 with --live and 0 without, so start and
+/// duration are taken as milliseconds (as librtmp documents them).
+bool live_only(double start) noexcept {
+    return start == -1 || start == -1000;
 }
 
 }  // namespace
@@ -62,19 +62,12 @@ void Session::on_command(const rtmp::Message& message) {
         if (command.transaction_id != 0) send_result(command.transaction_id, {amf::Undefined{}});
         return;
     }
-    if (name == cn::get_stream_length) {
-        // A live stream has no length (FFmpeg asks unless told the stream is live).
-        send(rtmp::CallResult::stream_length(command.transaction_id, 0).encode(), rtmp::csid::net_connection);
-        return;
-    }
+    if (name == cn::get_stream_length) return on_get_stream_length(command);
     if (name == cn::check_bw) {
         send(rtmp::CallResult::check_bw_result(command.transaction_id).encode(), rtmp::csid::net_connection);
         return;
     }
-    if (name == cn::seek) {
-        send_status(stream_id, rtmp::Status::seek_failed, "Live streams cannot seek.");
-        return;
-    }
+    if (name == cn::seek) return on_seek(command, stream_id);
     if (name == cn::play2) {
         // TODO(recording and VOD issue): play2 switches between recorded renditions.
         send_status(stream_id, rtmp::Status::play_failed, "play2 is not supported on live streams yet.");
@@ -180,7 +173,7 @@ void Session::on_publish(const rtmp::Command& command, rtmp::MessageStreamId str
         send_status(stream_id, rtmp::Status::publish_bad_name, "invalid stream name: " + *bad + ".");
         return;
     }
-    if (!app_->config().publish) {
+    if (!app_->config().publish || app_->config().kind == AppKind::vod) {
         send_status(stream_id, rtmp::Status::publish_bad_name,
                     "Publishing is not allowed in application '" + app_->name() + "'.");
         return;
@@ -236,16 +229,24 @@ void Session::on_play(const rtmp::Command& command, rtmp::MessageStreamId stream
                     "Playing is not allowed in application '" + app_->name() + "'.", name);
         return;
     }
-    if (!wants_live(play->start)) {
-        // TODO(recording and VOD issue): start >= 0 plays the recording.
-        send_status(stream_id, rtmp::Status::play_stream_not_found,
-                    "No recording of '" + name +
-                        "': recorded playback is not available yet; play live with start -2 or -1.",
-                    name);
-        return;
+    if (app_->config().kind == AppKind::vod) return play_vod_app(*play, stream_id, *stream, name);
+    const std::string key = Application::stream_key(app_instance_, name);
+    // A recording plays for start >= 0, and for -2 while nobody publishes.
+    const bool published = app_->hub().published(key);
+    if (!live_only(play->start) && (play->start >= 0 || !published)) {
+        if (auto path = recording_of(name)) {
+            return play_file(*play, stream_id, *stream, name, *path, VodContainer::flv);
+        }
+        // No recording: start >= 0 still plays the stream while it is live
+        // (librtmp players send 0 unless told live=1), else it is not found.
+        if (play->start >= 0 && !published) {
+            send_status(stream_id, rtmp::Status::play_stream_not_found,
+                        "No recording of '" + name + "' and it is not live; play live with start -2 or -1.",
+                        name);
+            return;
+        }
     }
     stop_stream(stream_id, false);
-    const std::string key = Application::stream_key(app_instance_, name);
     std::shared_ptr<LiveStream> live = app_->hub().acquire(key, worker_, limits_.max_players_per_stream + 1);
     if (!live) {
         send_status(stream_id, rtmp::Status::play_failed, "Stream '" + name + "' has too many players.",
@@ -275,6 +276,7 @@ void Session::on_pause(const rtmp::Command& command, rtmp::MessageStreamId strea
     std::string why;
     auto pause = rtmp::PauseCommand::decode(command, &why);
     NetStream* stream = find_stream(stream_id);
+    if (pause && stream && stream->vod) return pause_vod(stream_id, *stream, pause->pause);
     if (!pause || !stream || !stream->player) {
         send_error(command.transaction_id, rtmp::Status::invalid_arg,
                    pause ? "pause on a stream that is not playing." : "Malformed pause: " + why);
@@ -289,6 +291,21 @@ void Session::on_receive_media(const rtmp::Command& command, rtmp::MessageStream
     std::string why;
     auto receive = rtmp::ReceiveMediaCommand::decode(command, &why);
     NetStream* stream = find_stream(stream_id);
+    if (receive && stream && stream->vod) {
+        if (receive->kind == rtmp::ReceiveMediaCommand::Kind::audio) {
+            stream->vod->receive_audio(receive->enable);
+        } else {
+            stream->vod->receive_video(receive->enable);
+        }
+        if (receive->enable) {
+            // Spec 7.2.2.4/7.2.2.5, as for live streams.
+            send_status(stream_id, rtmp::Status::seek_notify, "Seeking.", stream->name);
+            send_status(stream_id, rtmp::Status::play_start, "Started playing " + stream->name + ".",
+                        stream->name);
+        }
+        wake_writer();
+        return;
+    }
     if (!receive || !stream || !stream->player) {
         spdlog::debug("#{} {} ignored: {}", id_, command.name, receive ? "not playing" : why);
         return;
@@ -400,6 +417,7 @@ void Session::stop_stream(rtmp::MessageStreamId stream_id, bool notify_publisher
     if (!stream) return;
     if (stream->publishing) unpublish(stream_id, *stream, notify_publisher);
     if (stream->player) stop_playing(*stream);
+    stream->vod.reset();
 }
 
 void Session::unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher) {

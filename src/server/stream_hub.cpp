@@ -48,4 +48,10 @@ std::size_t StreamHub::stream_count() const {
     return entries_.size();
 }
 
+bool StreamHub::published(const std::string& key) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = entries_.find(key);
+    return it != entries_.end() && it->second.published;
+}
+
 }  // namespace sluice::server

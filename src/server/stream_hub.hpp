@@ -36,6 +36,8 @@ public:
     void release_publisher(const std::shared_ptr<LiveStream>& stream);
 
     std::size_t stream_count() const;
+    /// Whether someone publishes `key` now.
+    bool published(const std::string& key) const;
 
 private:
     struct Entry {

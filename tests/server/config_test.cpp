@@ -74,10 +74,16 @@ TEST(Config, Defaults) {
     EXPECT_EQ(c.limits.amf_max_string_bytes, 1048576u);
     EXPECT_EQ(c.limits.amf_max_elements, 100000u);
     EXPECT_EQ(c.limits.max_name_bytes, 256u);
-    ASSERT_EQ(c.apps.size(), 1u);
+    ASSERT_EQ(c.apps.size(), 2u);
     EXPECT_EQ(c.apps[0].name, "live");
     EXPECT_TRUE(c.apps[0].publish);
     EXPECT_TRUE(c.apps[0].play);
+    EXPECT_EQ(c.apps[0].kind, AppKind::live);
+    // The vod application plays files from the media folder.
+    EXPECT_EQ(c.apps[1].name, "vod");
+    EXPECT_FALSE(c.apps[1].publish);
+    EXPECT_EQ(c.apps[1].kind, AppKind::vod);
+    EXPECT_EQ(c.media, "media");
     ASSERT_NE(c.find_app("live"), nullptr);
     EXPECT_EQ(c.find_app("live")->name, "live");
     EXPECT_EQ(c.find_app("studio"), nullptr);
@@ -431,7 +437,7 @@ TEST(Config, ExampleFileIsTheDefaults) {
     const std::filesystem::path example = repo_root() / "sluice.toml";
     const ServerConfig c = load_config(example);
     EXPECT_EQ(c, ServerConfig{});
-    EXPECT_EQ(c.apps.size(), 1u);
+    EXPECT_EQ(c.apps.size(), 2u);              // live and vod
     EXPECT_EQ(c.find_app("studio"), nullptr);  // commented out
 
     // Uncommenting the example second app gives a valid config with it.
@@ -446,7 +452,7 @@ TEST(Config, ExampleFileIsTheDefaults) {
     }
     ASSERT_TRUE(in_block) << "sluice.toml lost its commented second [[app]]";
     const ServerConfig two = parse_config(uncommented, "sluice.toml (uncommented)");
-    ASSERT_EQ(two.apps.size(), 2u);
+    ASSERT_EQ(two.apps.size(), 3u);
     ASSERT_NE(two.find_app("studio"), nullptr);
     EXPECT_FALSE(two.find_app("studio")->play);
     EXPECT_TRUE(two.find_app("studio")->publish);
@@ -499,7 +505,8 @@ TEST(Config, EveryKeyIsAccepted) {
         static const std::map<std::string, std::string> values{
             {"record", "\"all\""},     {"record_pattern", "\"{stream}-{seq}\""},
             {"record_max_bytes", "0"}, {"record_max_seconds", "0"},
-            {"recordings", "\"rec\""}, {"fsync", "\"never\""}};
+            {"recordings", "\"rec\""}, {"media", "\"m\""},
+            {"kind", "\"vod\""},       {"fsync", "\"never\""}};
         const auto value = values.find(name);
         if (table == "app") {
             text = "[[app]]\nname = \"x\"\n" +
