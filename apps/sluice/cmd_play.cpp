@@ -110,6 +110,13 @@ bool is_end_status(const std::string& code) {
            code == rtmp::status_code(rtmp::Status::play_unpublish_notify);
 }
 
+/// play's start and duration travel in milliseconds (librtmp and FFmpeg
+/// send them so; servers read them so); the flags take seconds. The
+/// negative sentinels (-2, -1) keep their meaning.
+double wire_milliseconds(double seconds) {
+    return seconds < 0 ? seconds : seconds * 1000;
+}
+
 class PlaySession {
 public:
     PlaySession(const PlayOptions& options, const rtmp::Url& url, client::Client& client,
@@ -119,7 +126,8 @@ public:
     /// connect … play, then messages into the output until the stream ends.
     asio::awaitable<Outcome> run() {
         try {
-            co_await client_.open_play(url_, options_.start, options_.duration, !options_.no_reset);
+            co_await client_.open_play(url_, wire_milliseconds(options_.start),
+                                       wire_milliseconds(options_.duration), !options_.no_reset);
             if (!options_.quiet)
                 std::fprintf(stderr, "sluice play: playing %s into %s\n", url_.to_string().c_str(),
                              out_.name().c_str());

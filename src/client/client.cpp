@@ -544,6 +544,7 @@ asio::awaitable<void> Client::play(rtmp::MessageStreamId id, rtmp::PlayCommand c
     command.transaction_id = 0;
     const rtmp::Command wire = command.to_command();
     co_await send_command(Step::play, wire, id);
+    if (!command.reset && state.role == StreamRole::playing) co_return;  // a playlist item
     co_await wait_status(Step::play, id, mark, rtmp::status_code(rtmp::Status::play_start));
     state.role = StreamRole::playing;
     state.name = command.stream_name;
@@ -552,9 +553,14 @@ asio::awaitable<void> Client::play(rtmp::MessageStreamId id, rtmp::PlayCommand c
 asio::awaitable<void> Client::play2(rtmp::MessageStreamId id, rtmp::PlayOptions options) {
     stream(Step::play2, id);
     const std::size_t mark = inbox_base_ + inbox_.size();
+    const std::string transition = options.transition.value_or("switch");
     const rtmp::Command command = rtmp::Play2Command{0, std::move(options)}.to_command();
     co_await send_command(Step::play2, command, id);
-    co_await wait_status(Step::play2, id, mark, rtmp::status_code(rtmp::Status::play_transition));
+    if (transition == "switch" || transition == "swap") {
+        co_await wait_status(Step::play2, id, mark, rtmp::status_code(rtmp::Status::play_transition));
+    } else if (transition == "reset") {
+        co_await wait_status(Step::play2, id, mark, rtmp::status_code(rtmp::Status::play_start));
+    }
 }
 
 asio::awaitable<void> Client::pause(rtmp::MessageStreamId id, bool pause, double milliseconds) {

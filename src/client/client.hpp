@@ -36,7 +36,12 @@
 //                      play(name, start, duration, reset) on `id` →
 //                      onStatus NetStream.Play.Start. StreamNotFound throws
 //                      stream_not_found; any other error level, rejected.
-//   play2(id, opts)    play2 → NetStream.Play.Transition (or an error).
+//                      reset=false on a stream already playing queues the
+//                      name on the server's playlist: sent, not waited for
+//                      (its Play.Start comes when its turn does).
+//   play2(id, opts)    play2 → NetStream.Play.Transition for "switch" and
+//                      "swap" (the default), NetStream.Play.Start for
+//                      "reset"; the others are sent, not waited for.
 //   pause(id, p, ms)   pause → NetStream.Pause.Notify / Unpause.Notify.
 //   seek(id, ms)       seek → NetStream.Seek.Notify (Seek.Failed /
 //                      Seek.InvalidTime / `_error` throw rejected).
@@ -198,6 +203,7 @@ public:
     boost::asio::awaitable<rtmp::MessageStreamId> open_publish(
         rtmp::Url url, rtmp::PublishMode mode = rtmp::PublishMode::live);
     /// connect(url) + create_stream() + play(url.stream, start, duration, reset): the stream id.
+    /// start and duration are play's wire values: milliseconds, or -2 / -1 (see PlayCommand).
     boost::asio::awaitable<rtmp::MessageStreamId> open_play(rtmp::Url url, double start = -2,
                                                             double duration = -1, bool reset = true);
 

@@ -32,8 +32,10 @@ namespace sluice::rtmp {
 struct PlayCommand {
     double transaction_id = 0;
     std::string stream_name;  ///< "name", "mp4:file.mp4", "mp3:file"; may carry "?query"
+    /// Milliseconds on the wire (librtmp, FFmpeg and Flash send ms), or -2
+    /// (live, else recorded) / -1 (live only).
     double start = -2;
-    double duration = -1;
+    double duration = -1;  ///< ms; -1 to the end, 0 a single frame
     bool reset = true;
 
     static base::Result<PlayCommand> decode(const Command& c, std::string* why = nullptr);
