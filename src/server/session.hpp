@@ -56,6 +56,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -98,6 +99,15 @@ private:
     using Clock = std::chrono::steady_clock;
 
     /// One NetStream (message stream id) of this connection.
+    /// A file waiting its turn on a NetStream (playlists, play2).
+    struct QueuedFile {
+        std::string name;
+        std::unique_ptr<VodFile> file;
+        std::int64_t start_ms = 0;
+        std::int64_t duration_ms = -1;
+        bool same_timeline = false;  ///< play2 "switch": continue at the current position
+    };
+
     struct NetStream {
         std::shared_ptr<Player> player;              ///< set while playing
         std::shared_ptr<LiveStream> publishing;      ///< set while publishing
@@ -109,6 +119,8 @@ private:
         std::unique_ptr<StreamRecording> recording;  ///< set while the publish is recorded
         std::unique_ptr<VodPlayback> vod;            ///< set while playing a file
         bool vod_end_sent = false;                   ///< the end statuses of `vod` went out
+        std::deque<QueuedFile> playlist;             ///< what plays after `vod` (play reset=false)
+        std::optional<QueuedFile> transition;        ///< a play2 switch/swap waiting for a key frame
     };
 
     boost::asio::awaitable<void> read_loop();
@@ -129,6 +141,8 @@ private:
     void on_create_stream(const rtmp::Command& command);
     void on_publish(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
     void on_play(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
+    /// play (or play2 reset/append) of a decoded command on an existing stream.
+    void play_named(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream);
     void on_pause(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
     void on_receive_media(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
     void on_delete_stream(const rtmp::Command& command);
@@ -148,11 +162,26 @@ private:
     std::string app_dir() const;
     /// The recording `name` has on this live application, if its file exists.
     std::optional<std::string> recording_of(const std::string& name) const;
-    void play_vod_app(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
-                      const std::string& name);
+    struct OpenedFile {
+        std::unique_ptr<VodFile> file;  ///< null: the player got the failure status
+        std::string path;
+    };
+    /// The file `name` plays on this application (the media folder's on a
+    /// vod application, the recording on a live one), opened.
+    OpenedFile open_play_file(rtmp::MessageStreamId stream_id, const std::string& name);
+    /// play of a file: stops what `stream` did and plays `name` from play.start.
     void play_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
-                   const std::string& name, const std::string& path, VodContainer container);
+                   const std::string& name);
     void on_seek(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
+    // Playlists and play2 (session_playlist.cpp).
+    void queue_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
+                    const std::string& name);
+    void on_play2(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
+    /// Starts the next playlist item where `stream.vod` ended.
+    void next_playlist_item(rtmp::MessageStreamId stream_id, NetStream& stream);
+    /// Replaces `stream.vod` by `stream.transition` at the current handoff.
+    void complete_transition(rtmp::MessageStreamId stream_id, NetStream& stream);
+    void send_play_status(rtmp::MessageStreamId stream_id, rtmp::Status status, const std::string& name);
     void on_get_stream_length(const rtmp::Command& command);
     void pause_vod(rtmp::MessageStreamId stream_id, NetStream& stream, bool pause);
     /// Sends what is due of `stream`'s file; false when nothing was.

@@ -68,11 +68,7 @@ void Session::on_command(const rtmp::Message& message) {
         return;
     }
     if (name == cn::seek) return on_seek(command, stream_id);
-    if (name == cn::play2) {
-        // TODO(recording and VOD issue): play2 switches between recorded renditions.
-        send_status(stream_id, rtmp::Status::play_failed, "play2 is not supported on live streams yet.");
-        return;
-    }
+    if (name == cn::play2) return on_play2(command, stream_id);
     if (name == cn::close) {
         close_after_flush("client sent close");
         return;
@@ -217,10 +213,14 @@ void Session::on_play(const rtmp::Command& command, rtmp::MessageStreamId stream
                    "play on a stream createStream did not make.");
         return;
     }
-    const std::string name(strip_query(play->stream_name));
+    play_named(*play, stream_id, *stream);
+}
+
+void Session::play_named(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream) {
+    const std::string name(strip_query(play.stream_name));
     if (auto bad = check_stream_name(name, limits_.max_name_bytes)) {
         spdlog::warn("play #{} peer={} app={} stream=\"{}\" refused: invalid stream name: {}", id_, peer_,
-                     app_->name(), escape_name(play->stream_name), *bad);
+                     app_->name(), escape_name(play.stream_name), *bad);
         send_status(stream_id, rtmp::Status::play_failed, "invalid stream name: " + *bad + ".");
         return;
     }
@@ -229,17 +229,17 @@ void Session::on_play(const rtmp::Command& command, rtmp::MessageStreamId stream
                     "Playing is not allowed in application '" + app_->name() + "'.", name);
         return;
     }
-    if (app_->config().kind == AppKind::vod) return play_vod_app(*play, stream_id, *stream, name);
+    // reset=false while a file plays: the name joins its playlist.
+    if (!play.reset && stream.vod && !stream.vod_end_sent) return queue_file(play, stream_id, stream, name);
+    if (app_->config().kind == AppKind::vod) return play_file(play, stream_id, stream, name);
     const std::string key = Application::stream_key(app_instance_, name);
     // A recording plays for start >= 0, and for -2 while nobody publishes.
     const bool published = app_->hub().published(key);
-    if (!live_only(play->start) && (play->start >= 0 || !published)) {
-        if (auto path = recording_of(name)) {
-            return play_file(*play, stream_id, *stream, name, *path, VodContainer::flv);
-        }
+    if (!live_only(play.start) && (play.start >= 0 || !published)) {
+        if (recording_of(name)) return play_file(play, stream_id, stream, name);
         // No recording: start >= 0 still plays the stream while it is live
         // (librtmp players send 0 unless told live=1), else it is not found.
-        if (play->start >= 0 && !published) {
+        if (play.start >= 0 && !published) {
             send_status(stream_id, rtmp::Status::play_stream_not_found,
                         "No recording of '" + name + "' and it is not live; play live with start -2 or -1.",
                         name);
@@ -254,13 +254,13 @@ void Session::on_play(const rtmp::Command& command, rtmp::MessageStreamId stream
         return;
     }
     auto player = std::make_shared<Player>(*this, stream_id, name, queue_limits(limits_));
-    stream->player = player;
-    stream->playing = live;
-    stream->name = name;
+    stream.player = player;
+    stream.playing = live;
+    stream.name = name;
 
     // Spec 7.2.2.1 (chunk size went out after connect).
     send_control(rtmp::UserControl::stream_begin(stream_id));
-    if (play->reset)
+    if (play.reset)
         send_status(stream_id, rtmp::Status::play_reset, "Playing and resetting " + name + ".", name);
     send_status(stream_id, rtmp::Status::play_start, "Started playing " + name + ".", name);
     send(rtmp::encode_data_message(rtmp::SampleAccess{}.to_data(), rtmp::Encoding::amf0, stream_id),
@@ -269,7 +269,7 @@ void Session::on_play(const rtmp::Command& command, rtmp::MessageStreamId stream
          rtmp::csid::net_stream);
     live->post_subscribe(worker_, player);
     roles_ += " played=" + name;
-    spdlog::info("play #{} peer={} app={} stream={} start={}", id_, peer_, app_->name(), name, play->start);
+    spdlog::info("play #{} peer={} app={} stream={} start={}", id_, peer_, app_->name(), name, play.start);
 }
 
 void Session::on_pause(const rtmp::Command& command, rtmp::MessageStreamId stream_id) {
@@ -418,6 +418,8 @@ void Session::stop_stream(rtmp::MessageStreamId stream_id, bool notify_publisher
     if (stream->publishing) unpublish(stream_id, *stream, notify_publisher);
     if (stream->player) stop_playing(*stream);
     stream->vod.reset();
+    stream->playlist.clear();
+    stream->transition.reset();
 }
 
 void Session::unpublish(rtmp::MessageStreamId stream_id, NetStream& stream, bool notify_publisher) {

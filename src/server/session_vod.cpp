@@ -4,8 +4,6 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
-#include <cmath>
-
 #include "demux/errors.hpp"
 #include "rtmp/data_message.hpp"
 #include "rtmp/net_stream_commands.hpp"
@@ -29,13 +27,6 @@ bool regular_file(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/// The wire's milliseconds (play start, duration, seek) as an integer;
-/// NaN and infinities count as `fallback`.
-std::int64_t whole_ms(double value, std::int64_t fallback) {
-    if (!std::isfinite(value)) return fallback;
-    return static_cast<std::int64_t>(std::clamp(value, -1e15, 1e15));
-}
-
 }  // namespace
 
 std::string Session::app_dir() const {
@@ -48,45 +39,59 @@ std::optional<std::string> Session::recording_of(const std::string& name) const 
     return std::move(*path);
 }
 
-void Session::play_vod_app(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
-                           const std::string& name) {
-    const auto vod_name = parse_vod_name(name);
-    if (!vod_name) {
-        send_status(stream_id, rtmp::Status::play_failed,
-                    "'" + name + "' names no file this server plays (flv:, mp4:, mp3: or a plain name).",
-                    name);
-        return;
+Session::OpenedFile Session::open_play_file(rtmp::MessageStreamId stream_id, const std::string& name) {
+    OpenedFile opened;
+    VodContainer container = VodContainer::flv;
+    if (app_->config().kind == AppKind::vod) {
+        const auto vod_name = parse_vod_name(name);
+        if (!vod_name) {
+            send_status(stream_id, rtmp::Status::play_failed,
+                        "'" + name + "' names no file this server plays (flv:, mp4:, mp3: or a plain name).",
+                        name);
+            return opened;
+        }
+        auto path = media_file_path(context_.config().media, vod_name->file);
+        if (!path) {
+            spdlog::warn(
+                "play #{} peer={} app={} stream=\"{}\" refused: the file name leaves the media folder", id_,
+                peer_, app_->name(), escape_name(name));
+            send_status(stream_id, rtmp::Status::play_failed,
+                        "invalid stream name: not a file of the media folder.", name);
+            return opened;
+        }
+        opened.path = std::move(*path);
+        container = vod_name->container;
+    } else if (auto path = recording_of(name)) {
+        opened.path = std::move(*path);
+    } else {
+        send_status(stream_id, rtmp::Status::play_stream_not_found, "No recording of '" + name + "'.", name);
+        return opened;
     }
-    auto path = media_file_path(context_.config().media, vod_name->file);
-    if (!path) {
-        spdlog::warn("play #{} peer={} app={} stream=\"{}\" refused: the file name leaves the media folder",
-                     id_, peer_, app_->name(), escape_name(name));
-        send_status(stream_id, rtmp::Status::play_failed,
-                    "invalid stream name: not a file of the media folder.", name);
-        return;
-    }
-    play_file(play, stream_id, stream, name, *path, vod_name->container);
-}
-
-void Session::play_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
-                        const std::string& name, const std::string& path, VodContainer container) {
-    auto file = VodFile::open(path, container);
+    auto file = VodFile::open(opened.path, container);
     if (!file) {
         const rtmp::Status status = vod_status(file.error());
         spdlog::info("play #{} peer={} app={} stream={} file=\"{}\" refused: {} ({})", id_, peer_,
-                     app_->name(), escape_name(name), escape_name(path), rtmp::status_code(status),
+                     app_->name(), escape_name(name), escape_name(opened.path), rtmp::status_code(status),
                      file.error().message());
         send_status(stream_id, status,
                     status == rtmp::Status::play_stream_not_found
                         ? "Stream '" + name + "' was not found."
                         : "Cannot play " + name + ": " + file.error().message() + ".",
                     name);
-        return;
+        return opened;
     }
+    opened.file = std::move(*file);
+    return opened;
+}
+
+void Session::play_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
+                        const std::string& name) {
+    OpenedFile file = open_play_file(stream_id, name);
+    if (!file.file) return;
     stop_stream(stream_id, false);
-    auto vod = std::make_unique<VodPlayback>(std::move(*file));
-    const std::int64_t start = std::max<std::int64_t>(0, whole_ms(play.start, 0));
-    const auto reached = vod->start(start, whole_ms(play.duration, -1), Clock::now());
+    auto vod = std::make_unique<VodPlayback>(std::move(file.file));
+    const std::int64_t start = std::max<std::int64_t>(0, whole_number(play.start, 0));
+    const auto reached = vod->start(start, whole_number(play.duration, -1), Clock::now());
     if (!reached) {
         send_status(stream_id, rtmp::Status::play_failed,
                     "Cannot start " + name + " at " + std::to_string(start) +
@@ -111,7 +116,7 @@ void Session::play_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId str
          rtmp::csid::net_stream);
     roles_ += " played=" + name;
     spdlog::info("play #{} peer={} app={} stream={} file=\"{}\" start={} from={}ms duration={}ms", id_, peer_,
-                 app_->name(), escape_name(name), escape_name(path), play.start, *reached,
+                 app_->name(), escape_name(name), escape_name(file.path), play.start, *reached,
                  stream.vod->duration_ms());
 }
 
@@ -127,12 +132,13 @@ void Session::on_seek(const rtmp::Command& command, rtmp::MessageStreamId stream
         send_status(stream_id, rtmp::Status::seek_failed, "Only recorded streams can seek.");
         return;
     }
-    const auto reached = stream->vod->seek(whole_ms(seek->milliseconds, 0), Clock::now());
+    const auto reached = stream->vod->seek(whole_number(seek->milliseconds, 0), Clock::now());
     if (!reached) {
         // Adobe Media Server puts the last valid time in `details`.
-        send_status(stream_id, rtmp::Status::seek_invalid_time,
-                    "Seek to " + std::to_string(whole_ms(seek->milliseconds, 0)) + " ms is beyond the end.",
-                    std::to_string(stream->vod->duration_ms()));
+        send_status(
+            stream_id, rtmp::Status::seek_invalid_time,
+            "Seek to " + std::to_string(whole_number(seek->milliseconds, 0)) + " ms is beyond the end.",
+            std::to_string(stream->vod->duration_ms()));
         return;
     }
     stream->vod_end_sent = false;
@@ -193,15 +199,21 @@ std::chrono::milliseconds Session::vod_lead(rtmp::MessageStreamId stream_id) con
 }
 
 bool Session::pump_vod(rtmp::MessageStreamId stream_id, NetStream& stream, Clock::time_point now) {
-    VodPlayback& vod = *stream.vod;
-    auto message = vod.pop(now, vod_lead(stream_id));
+    const auto lead = vod_lead(stream_id);
+    if (stream.transition && !stream.vod->paused() && stream.vod->at_switch_point(now, lead))
+        complete_transition(stream_id, stream);
+    auto message = stream.vod->pop(now, lead);
     if (!message) {
         end_vod(stream_id, stream, message.error());
         return false;
     }
     if (!*message) {
-        if (vod.finished() && !stream.vod_end_sent) end_vod(stream_id, stream, {});
-        return false;
+        if (!stream.vod->finished() || stream.vod_end_sent) return false;
+        // The file ended: a pending play2 takes over, else the playlist's
+        // next item, else the playback ends.
+        if (stream.transition) complete_transition(stream_id, stream);
+        if (stream.vod->finished()) next_playlist_item(stream_id, stream);
+        return true;
     }
     rtmp::Message& m = **message;
     m.stream_id = stream_id;

@@ -190,6 +190,12 @@ std::optional<base::Timestamp> VodFile::next_time() const noexcept {
     return time_of(*sample);
 }
 
+bool VodFile::next_is_switch_point() const noexcept {
+    const auto sample = std::visit([](const auto& r) { return r.peek(); }, reader_);
+    if (!sample) return false;
+    return sample->kind == demux::TrackKind::video ? sample->keyframe : !has_video();
+}
+
 base::Result<std::optional<rtmp::Message>> VodFile::next() {
     for (;;) {
         const auto sample = std::visit([](auto& r) { return r.next(); }, reader_);
@@ -215,10 +221,13 @@ base::Result<base::Timestamp> VodFile::seek(std::int64_t ms) {
     if (ms <= 0 && !consumed_) return next_time().value_or(0);
     auto reached = std::visit([ms](auto& r) { return r.seek(ms); }, reader_);
     if (!reached) return reached.error();
+    // The reader answers with the key frame's presentation time; what goes
+    // out next is stamped with its decode time (they differ by an MP4's
+    // composition offset), and the start messages must not come after it.
     const std::int64_t shift = std::holds_alternative<demux::Mp4Reader>(reader_)
                                    ? std::get<demux::Mp4Reader>(reader_).timestamp_shift_ms()
                                    : 0;
-    return static_cast<base::Timestamp>(std::max<std::int64_t>(0, *reached + shift));
+    return next_time().value_or(static_cast<base::Timestamp>(std::max<std::int64_t>(0, *reached + shift)));
 }
 
 }  // namespace sluice::server

@@ -26,6 +26,9 @@
 //    Errors: the source's I/O error or demux::Errc (the caller ends the
 //    playback with NetStream.Play.FileStructureInvalid).
 //  - next_time(): the timestamp next() would return, for pacing.
+//  - next_is_switch_point(): whether a player could start decoding at the
+//    message next() would return (a video key frame; any frame of a file
+//    without video): where play2 switches files.
 //  - seek(ms): the reader's seek (the video key frame at or before `ms`;
 //    before any next(), ms <= 0 keeps the very start, audio before the
 //    first key frame included);
@@ -76,6 +79,7 @@ public:
     bool has_video() const noexcept;
     std::vector<rtmp::Message> start_messages(base::Timestamp at);
     std::optional<base::Timestamp> next_time() const noexcept;
+    bool next_is_switch_point() const noexcept;
     base::Result<std::optional<rtmp::Message>> next();
     base::Result<base::Timestamp> seek(std::int64_t ms);
 
