@@ -9,13 +9,17 @@
 //    player gets Play.Transition, then TransitionComplete right before a key
 //    frame of the new rendition, and every frame time exactly once;
 //  - play2 "swap" of a queued item, "stop", and play(reset=true) flushing
-//    the playlist.
+//    the playlist;
+//  - seek and pause from the client library: the key frame at or before the
+//    target after the headers, nothing while paused, and every frame after
+//    the seek exactly once.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "client/blocking_client.hpp"
@@ -335,6 +339,58 @@ TEST_F(ServePlaylist, AQueuedNameThatIsNoFileIsRefusedAndThePlaybackGoesOn) {
     EXPECT_EQ(count_of(events, "NetStream.Play.Failed"), 1u) << "the unknown transition";
     EXPECT_EQ(count_of(events, "NetStream.Play.Switch"), 0u);
     expect_same_media(media(events), media_of(a), 0, "a");
+}
+
+TEST_F(ServePlaylist, SeekThenPauseFromTheClientLibraryLoseAndRepeatNoFrame) {
+    const Clip a = clip("a", 4, 440);
+    const auto video = track(media_of(a), rtmp::MessageType::video);
+    auto c = player(300);
+    const auto id = c->open_play(url("a"), 0);
+    bool sought = false;
+    bool paused = false;
+    const auto events = read_to_end(*c, [&](const Media& m) {
+        if (m.type != rtmp::MessageType::video) return;
+        if (!sought && m.timestamp >= 500) {
+            sought = true;
+            c->seek(id, 2500);
+        } else if (sought && !paused && m.timestamp >= 2500) {
+            paused = true;
+            c->pause(id, true, m.timestamp);
+            std::this_thread::sleep_for(600ms);
+            c->pause(id, false, m.timestamp);
+        }
+    });
+    ASSERT_TRUE(sought && paused);
+    const std::size_t seek = index_of(events, "NetStream.Seek.Notify|a");
+    ASSERT_NE(seek, SIZE_MAX);
+    ASSERT_LT(seek + 1, events.size());
+    EXPECT_EQ(events[seek + 1].status, "NetStream.Play.Start|a");
+
+    // After the seek: the headers again, then the key frame at or before
+    // 2500 ms, then every later frame of the file once, in order.
+    std::uint32_t key = 0;
+    for (const Media& m : video)
+        if (is_key_frame(m) && m.timestamp <= 2500) key = m.timestamp;
+    const auto after = track(media(events, seek), rtmp::MessageType::video);
+    ASSERT_GE(after.size(), 2u);
+    EXPECT_TRUE(is_video_header(after[0]));
+    std::vector<Media> want;
+    for (const Media& m : video)
+        if (!is_video_header(m) && m.timestamp >= key) want.push_back(m);
+    ASSERT_EQ(after.size() - 1, want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        ASSERT_EQ(after[i + 1].timestamp, want[i].timestamp) << "frame " << i;
+        ASSERT_EQ(after[i + 1].bytes, want[i].bytes) << "frame " << i;
+    }
+
+    // Nothing between Pause.Notify and Unpause.Notify.
+    const std::size_t pause = index_of(events, "NetStream.Pause.Notify|a");
+    const std::size_t unpause = index_of(events, "NetStream.Unpause.Notify|a");
+    ASSERT_NE(pause, SIZE_MAX);
+    ASSERT_NE(unpause, SIZE_MAX);
+    ASSERT_LT(pause, unpause);
+    EXPECT_TRUE(media(events, pause, unpause).empty()) << "media arrived while paused";
+    EXPECT_FALSE(media(events, unpause).empty()) << "nothing after unpause";
 }
 
 }  // namespace
