@@ -10,7 +10,8 @@ packages=(
   clang libclang-rt-14-dev
   clang-format        # tools/check_format.sh (a lint test)
   # libraries
-  libssl-dev          # HMAC-SHA256 for the digest handshake (later: TLS, RTMPE)
+  libssl-dev          # OpenSSL 3: HMAC-SHA256 for the digest handshake, TLS for RTMPS
+  openssl             # the RTMPS tests make self-signed certificates with the openssl command
   libcli11-dev        # command line of the sluice binary
   libboost1.81-dev    # Asio (C++20 coroutines) for the net and server layers
   libspdlog-dev libfmt-dev    # server logs

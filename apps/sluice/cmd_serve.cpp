@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,9 @@ struct ServeOptions {
     std::string log_level;
     std::string recordings;
     std::string media;
+    std::string tls_certificate;
+    std::string tls_key;
+    std::vector<std::string> tls_listen;
 };
 
 void setup_logging(const std::string& level) {
@@ -45,6 +49,9 @@ int serve(const ServeOptions& options) {
         if (!options.log_level.empty()) config.log.level = options.log_level;
         if (!options.recordings.empty()) config.recordings = options.recordings;
         if (!options.media.empty()) config.media = options.media;
+        if (!options.tls_certificate.empty()) config.tls.certificate = options.tls_certificate;
+        if (!options.tls_key.empty()) config.tls.key = options.tls_key;
+        if (!options.tls_listen.empty()) config.tls.listen = options.tls_listen;
         config.validate();
     } catch (const server::ConfigError& e) {
         std::fprintf(stderr, "sluice serve: %s\n", e.what());
@@ -55,14 +62,30 @@ int serve(const ServeOptions& options) {
     try {
         server.start();
     } catch (const server::ConfigError& e) {
-        spdlog::error("{} (is another server running there? pick another address with --listen)", e.what());
+        const std::string_view what = e.what();
+        if (what.starts_with("cannot listen")) {
+            spdlog::error("{} (is another server running there? pick another address with --listen)", what);
+        } else {
+            spdlog::error("{}", what);
+        }
         return 2;
     }
+    // SIGHUP reloads the RTMPS certificate (renewals without a restart).
+    boost::asio::signal_set hangup(server.control_context(), SIGHUP);
+    std::function<void()> wait_hangup = [&] {
+        hangup.async_wait([&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            server.reload_tls();
+            wait_hangup();
+        });
+    };
+    wait_hangup();
     boost::asio::signal_set signals(server.control_context(), SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         spdlog::info("{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
         server.stop();
+        hangup.cancel();
         server.control_context().stop();
     });
     std::signal(SIGPIPE, SIG_IGN);
@@ -102,6 +125,13 @@ Run add_serve(CLI::App& app) {
         "--media", options->media,
         "Folder the 'vod' application plays files from (default ./media): rtmp://host/vod/clip.flv, "
         "rtmp://host/vod/mp4:clip.mp4, rtmp://host/vod/mp3:song.mp3");
+    cmd->add_option(
+           "--tls-cert", options->tls_certificate,
+           "PEM certificate chain: turns RTMPS on (with --tls-key), on 0.0.0.0:1936 unless --tls-listen")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+    cmd->add_option("--tls-listen", options->tls_listen,
+                    "Address to accept RTMPS on, HOST:PORT (repeatable; default 0.0.0.0:1936)");
     cmd->add_option("--log-level", options->log_level, "trace, debug, info (default), warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
     return [cmd, options]() -> int { return cmd->parsed() ? serve(*options) : -1; };

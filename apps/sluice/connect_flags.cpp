@@ -23,6 +23,12 @@ void add_connect_flags(CLI::App& cmd, ConnectFlags& flags) {
         "An extra connect argument, repeatable, in librtmp's conn= syntax: B:1, N:3.5, S:text, Z:, "
         "O:1 ... O:0 for an object with named items NB:name:1, NN:, NS:, NZ:, NO: (e.g. "
         "--conn S:secret)");
+    cmd.add_option("--ca-file", flags.ca_file,
+                   "rtmps:// only: PEM file of the CA certificates to trust (default: the system's store)")
+        ->check(CLI::ExistingFile);
+    cmd.add_flag("--insecure", flags.insecure,
+                 "rtmps:// only: accept any certificate for any host name (test servers); the stream is "
+                 "still encrypted but not protected from whoever sits in between");
 }
 
 bool apply_connect_flags(const ConnectFlags& flags, client::ClientOptions& options, std::string& error) {
@@ -34,6 +40,15 @@ bool apply_connect_flags(const ConnectFlags& flags, client::ClientOptions& optio
     options.swf_url = flags.swf_url;
     options.page_url = flags.page_url;
     options.object_encoding = flags.object_encoding;
+    options.tls.ca_file = flags.ca_file;
+    options.tls.insecure = flags.insecure;
+    static bool warned = false;  // bench applies the flags once per player
+    if (flags.insecure && !warned) {
+        warned = true;
+        std::fprintf(stderr,
+                     "sluice: WARNING: --insecure: the server's certificate and host name are NOT checked; "
+                     "anyone between you and the server can pose as it and read or change the stream\n");
+    }
     return true;
 }
 

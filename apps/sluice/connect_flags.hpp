@@ -8,6 +8,8 @@
 //   --object-encoding 0|3  connect's objectEncoding (AMF0 or AMF3 commands)
 //   --conn TYPE:VALUE      an extra connect argument, repeatable, librtmp's conn= syntax
 //                          (client/connect_arguments.hpp): B:1, N:3.5, S:text, Z:, O:1 ... O:0
+//   --ca-file FILE         rtmps://: trust these CA certificates instead of the system's
+//   --insecure             rtmps://: check neither certificate nor host name (warned on stderr)
 #include <CLI/CLI.hpp>
 
 #include <optional>
@@ -27,6 +29,8 @@ struct ConnectFlags {
     std::string page_url;
     int object_encoding = 0;
     std::vector<std::string> conn;
+    std::string ca_file;
+    bool insecure = false;
 };
 
 /// Registers the flags on `cmd`, writing into `flags`.

@@ -12,6 +12,7 @@
 
 #include "net/gather_buffers.hpp"
 #include "net/tcp_transport.hpp"
+#include "net/tls_transport.hpp"
 #include "rtmp/data_message.hpp"
 #include "rtmp/net_connection_commands.hpp"
 #include "rtmp/status.hpp"
@@ -111,12 +112,20 @@ void Client::begin_connect(const rtmp::Url& url) {
 
 asio::awaitable<ConnectInfo> Client::connect(rtmp::Url url) {
     begin_connect(url);
-    if (url.scheme != rtmp::UrlScheme::rtmp)
+    if (url.scheme != rtmp::UrlScheme::rtmp && url.scheme != rtmp::UrlScheme::rtmps)
         fail(Step::connect, make_error_code(Errc::scheme_unsupported),
-             std::string(rtmp::to_string(url.scheme)) + ":// is not supported yet; use rtmp://");
+             std::string(rtmp::to_string(url.scheme)) + ":// is not supported yet; use rtmp:// or rtmps://");
     const auto start = Clock::now();
-    co_await tcp_connect(url, step_deadline());
+    const Deadline deadline = step_deadline();
+    asio::ip::tcp::socket socket = co_await tcp_connect(url, deadline);
     info_.tcp_connected = since(start);
+    if (url.scheme == rtmp::UrlScheme::rtmps) {
+        co_await tls_connect(std::move(socket), url, deadline);
+    } else {
+        // TcpTransport sets TCP_NODELAY and the non-blocking mode flush() and
+        // the poll in read_some() rely on.
+        transport_ = std::make_unique<net::TcpTransport>(std::move(socket));
+    }
     co_return co_await finish_connect(start);
 }
 
@@ -196,7 +205,28 @@ asio::awaitable<ConnectInfo> Client::finish_connect(Clock::time_point start) {
     co_return info_;
 }
 
-asio::awaitable<void> Client::tcp_connect(const rtmp::Url& url, Deadline deadline) {
+asio::awaitable<void> Client::tls_connect(asio::ip::tcp::socket socket, const rtmp::Url& url,
+                                          Deadline deadline) {
+    auto context = net::TlsClientContext::create(options_.tls);
+    if (!context) fail(Step::tls_handshake, context.error().code, context.error().message);
+    timer_.expires_at(deadline);
+    auto raced = co_await (net::TlsTransport::connect(std::move(socket), **context, url.host) ||
+                           timer_.async_wait(use_nothrow));
+    if (raced.index() == 1)
+        fail(Step::tls_handshake, make_error_code(Errc::timed_out),
+             "no TLS handshake with " + url.host + " within " + seconds_text(options_.step_timeout));
+    auto transport = std::get<0>(std::move(raced));
+    if (!transport) {
+        // A certificate the client does not trust is the usual failure: say how to get past it.
+        std::string hint;
+        if (transport.error().message.find("verification failed") != std::string::npos)
+            hint = " (a private CA: --ca-file FILE; a test server: --insecure)";
+        fail(Step::tls_handshake, transport.error().code, transport.error().message + hint);
+    }
+    transport_ = std::move(transport.value());
+}
+
+asio::awaitable<asio::ip::tcp::socket> Client::tcp_connect(const rtmp::Url& url, Deadline deadline) {
     asio::ip::tcp::resolver resolver(executor_);
     timer_.expires_at(deadline);
     auto resolved = co_await (resolver.async_resolve(url.host, std::to_string(url.port), use_nothrow) ||
@@ -217,9 +247,7 @@ asio::awaitable<void> Client::tcp_connect(const rtmp::Url& url, Deadline deadlin
              "no TCP connection to " + where + " within " + seconds_text(options_.step_timeout));
     if (auto [ec, endpoint] = std::get<0>(connected); ec)
         fail(Step::tcp_connect, ec, "cannot connect to " + where + ": " + ec.message());
-    // TcpTransport sets TCP_NODELAY and the non-blocking mode flush() and
-    // the poll in read_some() rely on.
-    transport_ = std::make_unique<net::TcpTransport>(std::move(socket));
+    co_return socket;
 }
 
 asio::awaitable<void> Client::write_handshake(base::Bytes bytes, Deadline deadline, std::string_view what) {

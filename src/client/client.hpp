@@ -80,6 +80,7 @@
 //    TODO(issue 8, "The RTMP family"): rtmps, rtmpt, rtmpe, rtmpte.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -96,6 +97,7 @@
 #include "amf/value.hpp"
 #include "base/byte_reader.hpp"
 #include "client/errors.hpp"
+#include "net/tls_context.hpp"
 #include "net/transport.hpp"
 #include "rtmp/command.hpp"
 #include "rtmp/connection.hpp"
@@ -131,6 +133,9 @@ struct ClientOptions {
     std::uint32_t buffer_length_ms = 3000;
     /// Messages held for next() before reading pauses.
     std::size_t max_inbox = 4096;
+    /// rtmps://: how the server's certificate is checked (the system's CA
+    /// store and its host name by default; ca_file, or insecure for tests).
+    net::TlsClientSettings tls;
     /// Bytes read from the transport at a time.
     std::size_t read_buffer_bytes = 64 * 1024;
     rtmp::ConnectionOptions connection{};
@@ -246,7 +251,10 @@ private:
     void begin_connect(const rtmp::Url& url);
     /// Handshake, connect command and Set Chunk Size over transport_.
     boost::asio::awaitable<ConnectInfo> finish_connect(Clock::time_point start);
-    boost::asio::awaitable<void> tcp_connect(const rtmp::Url& url, Deadline deadline);
+    boost::asio::awaitable<boost::asio::ip::tcp::socket> tcp_connect(const rtmp::Url& url, Deadline deadline);
+    /// rtmps://: the TLS handshake on `socket` (options_.tls), then transport_ is TLS.
+    boost::asio::awaitable<void> tls_connect(boost::asio::ip::tcp::socket socket, const rtmp::Url& url,
+                                             Deadline deadline);
     boost::asio::awaitable<void> handshake(Deadline deadline);
     /// Writes all of `bytes` within `deadline` (the handshake packets).
     boost::asio::awaitable<void> write_handshake(base::Bytes bytes, Deadline deadline, std::string_view what);

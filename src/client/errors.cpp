@@ -23,6 +23,8 @@ std::string_view to_string(Step step) noexcept {
             return "resolve";
         case Step::tcp_connect:
             return "tcp connect";
+        case Step::tls_handshake:
+            return "TLS handshake";
         case Step::handshake:
             return "handshake";
         case Step::connect:

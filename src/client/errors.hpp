@@ -39,6 +39,7 @@ inline std::error_code make_error_code(Errc e) noexcept {
 enum class Step : std::uint8_t {
     resolve,
     tcp_connect,
+    tls_handshake,
     handshake,
     connect,
     create_stream,

@@ -126,10 +126,14 @@ constexpr std::array<std::string_view, 3> fsync_policies{"never", "on_close", "p
 constexpr std::int64_t max_record_seconds = 366LL * 24 * 60 * 60;
 
 // Non-integer keys, for config_keys() and the unknown-key check.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 13> other_keys{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 17> other_keys{{
     {"server", "listen"},
     {"server", "recordings"},
     {"server", "media"},
+    {"tls", "certificate"},
+    {"tls", "key"},
+    {"tls", "listen"},
+    {"tls", "min_version"},
     {"log", "level"},
     {"recording", "fsync"},
     {"app", "name"},
@@ -263,7 +267,7 @@ public:
     explicit Parser(std::string_view source) : source_(source) {}
 
     void parse(const toml::table& root, ServerConfig& config) {
-        std::vector<std::string> tables{"server", "log", "limits", "recording", "app"};
+        std::vector<std::string> tables{"server", "log", "limits", "recording", "tls", "app"};
         for (auto&& [key, node] : root) {
             const std::string_view name = key.str();
             if (name == "server") {
@@ -274,6 +278,8 @@ public:
                 parse_section(node, "limits", config);
             } else if (name == "recording") {
                 parse_section(node, "recording", config);
+            } else if (name == "tls") {
+                parse_section(node, "tls", config);
             } else if (name == "app") {
                 parse_apps(node, config);
             } else {
@@ -296,7 +302,19 @@ private:
         for (auto&& [key, value] : as_table(node, section)) {
             const std::string name = std::string(section) + "." + std::string(key.str());
             if (name == "server.listen") {
-                parse_listen(value, config);
+                config.listen = parse_listen(value, name);
+            } else if (name == "tls.listen") {
+                config.tls.listen = parse_listen(value, name);
+            } else if (name == "tls.certificate") {
+                config.tls.certificate = get_string(value, name);
+            } else if (name == "tls.key") {
+                config.tls.key = get_string(value, name);
+            } else if (name == "tls.min_version") {
+                const std::string version = get_string(value, name);
+                if (version != "1.2" && version != "1.3")
+                    fail(source_, value.source(),
+                         name + ": " + in_quotes(version) + " is not one of \"1.2\" or \"1.3\"");
+                config.tls.min_version = version;
             } else if (name == "server.recordings") {
                 config.recordings = get_string(value, name);
             } else if (name == "server.media") {
@@ -330,24 +348,25 @@ private:
         }
     }
 
-    void parse_listen(const toml::node& node, ServerConfig& config) {
+    std::vector<std::string> parse_listen(const toml::node& node, const std::string& name) {
+        const bool tls = name == "tls.listen";
         std::vector<std::string> listen;
         if (node.is_string()) {
-            listen.push_back(checked_listen(node));
+            listen.push_back(checked_listen(node, name, tls));
         } else if (const toml::array* array = node.as_array()) {
-            for (const toml::node& item : *array) listen.push_back(checked_listen(item));
+            for (const toml::node& item : *array) listen.push_back(checked_listen(item, name, tls));
         } else {
-            fail_type(source_, node, "server.listen", "a string or an array of strings");
+            fail_type(source_, node, name, "a string or an array of strings");
         }
-        config.listen = std::move(listen);
+        return listen;
     }
 
-    std::string checked_listen(const toml::node& node) {
-        std::string text = get_string(node, "server.listen");
+    std::string checked_listen(const toml::node& node, const std::string& name, bool tls) {
+        std::string text = get_string(node, name);
         try {
-            (void)parse_listen_address(text);
+            (void)parse_listen_address(text, tls);
         } catch (const ConfigError& e) {
-            fail(source_, node.source(), std::string("server.listen: ") + e.what());
+            fail(source_, node.source(), name + ": " + e.what());
         }
         return text;
     }
@@ -477,13 +496,14 @@ bool valid_app_name(std::string_view name) {
 
 }  // namespace
 
-ListenAddress parse_listen_address(std::string_view text) {
+ListenAddress parse_listen_address(std::string_view text, bool tls) {
     std::string_view rest = text;
+    const std::string_view scheme = tls ? "rtmps" : "rtmp";
     if (const std::size_t scheme_end = rest.find("://"); scheme_end != std::string_view::npos) {
-        if (!equals_ignoring_case(rest.substr(0, scheme_end), "rtmp")) {
-            bad_listen(text,
-                       "only rtmp:// listeners are supported; RTMPS/RTMPT listeners come with the "
-                       "variants issue");
+        if (!equals_ignoring_case(rest.substr(0, scheme_end), scheme)) {
+            bad_listen(text, tls ? "a [tls] listen address is HOST:PORT or rtmps://HOST:PORT"
+                                 : "a server.listen address is HOST:PORT or rtmp://HOST:PORT (RTMPS "
+                                   "listeners go in [tls] listen)");
         }
         rest.remove_prefix(scheme_end + 3);
     }
@@ -491,6 +511,7 @@ ListenAddress parse_listen_address(std::string_view text) {
     if (rest.empty()) bad_listen(text, "empty address");
 
     ListenAddress out;
+    out.port = tls ? 1936 : 1935;
     if (rest.front() == '[') {
         const std::size_t close = rest.find(']');
         if (close == std::string_view::npos) bad_listen(text, "missing ']'");
@@ -543,6 +564,21 @@ void ServerConfig::validate() const {
             throw ConfigError(std::string("server.listen: ") + e.what());
         }
     }
+    if (tls.certificate.empty() != tls.key.empty())
+        throw ConfigError("tls.certificate and tls.key: give both (RTMPS on) or neither (RTMPS off)");
+    if (tls.enabled()) {
+        if (tls.listen.empty()) throw ConfigError("tls.listen: at least one listen address is needed");
+        for (const std::string& address : tls.listen) {
+            try {
+                (void)parse_listen_address(address, true);
+            } catch (const ConfigError& e) {
+                throw ConfigError(std::string("tls.listen: ") + e.what());
+            }
+        }
+    }
+    if (tls.min_version != "1.2" && tls.min_version != "1.3")
+        throw ConfigError("tls.min_version: " + in_quotes(tls.min_version) +
+                          " is not one of \"1.2\" or \"1.3\"");
     if (std::find(log_levels.begin(), log_levels.end(), log.level) == log_levels.end()) {
         throw ConfigError("log.level: " + in_quotes(log.level) +
                           " is not one of trace, debug, info, warn, error, off");

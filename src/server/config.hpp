@@ -120,6 +120,17 @@ struct RecordingConfig {
     bool operator==(const RecordingConfig&) const = default;
 };
 
+/// [tls]: RTMPS listeners, on when a certificate is configured.
+struct TlsConfig {
+    std::string certificate;  ///< PEM certificate chain file ("" = no RTMPS)
+    std::string key;          ///< PEM private key file
+    std::vector<std::string> listen{"0.0.0.0:1936"};
+    std::string min_version = "1.2";  ///< "1.2" or "1.3"
+
+    bool enabled() const noexcept { return !certificate.empty(); }
+    bool operator==(const TlsConfig&) const = default;
+};
+
 struct ServerConfig {
     /// [server] listen: "HOST:PORT" or "rtmp://HOST:PORT" (IPv6 as "[::]:1935").
     std::vector<std::string> listen{"0.0.0.0:1935"};
@@ -127,6 +138,7 @@ struct ServerConfig {
     std::string recordings = "recordings";  ///< [server] recordings: the folder recordings go to
     std::string media = "media";            ///< [server] media: the folder vod applications play from
     RecordingConfig recording;
+    TlsConfig tls;
     LogConfig log;
     ServerLimits limits;
     std::vector<AppConfig> apps{AppConfig{},
@@ -155,7 +167,8 @@ struct ListenAddress {
     std::uint16_t port = 1935;
 };
 /// Parses "HOST:PORT", "rtmp://HOST:PORT", "[v6]:PORT", ":PORT" (all interfaces)
-/// or "HOST" (port 1935). Throws ConfigError on anything else.
-ListenAddress parse_listen_address(std::string_view text);
+/// or "HOST" (port 1935). With `tls`, the scheme is rtmps:// and the default
+/// port 1936. Throws ConfigError on anything else.
+ListenAddress parse_listen_address(std::string_view text, bool tls = false);
 
 }  // namespace sluice::server

@@ -1,19 +1,62 @@
 #include "server/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <optional>
 #include <thread>
 
 #include "net/tcp_transport.hpp"
+#include "net/tls_transport.hpp"
 #include "server/session.hpp"
 
 namespace sluice::server {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+
+namespace {
+
+using namespace boost::asio::experimental::awaitable_operators;
+
+/// The TLS handshake of an admitted RTMPS connection, on its worker; then
+/// the same Session as TCP. The context is held for the handshake (a reload
+/// may replace the server's meanwhile).
+asio::awaitable<void> tls_handshake(asio::ip::tcp::socket socket,
+                                    std::shared_ptr<const net::TlsServerContext> tls, PeerSlot slot,
+                                    ServerContext& context, std::size_t worker,
+                                    std::chrono::milliseconds timeout) {
+    boost::system::error_code ignored;
+    const auto remote = socket.remote_endpoint(ignored);
+    const std::string peer = net::endpoint_text(remote);
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    timer.expires_after(timeout);
+    auto raced = co_await (net::TlsTransport::accept(std::move(socket), *tls) ||
+                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (raced.index() == 1) {
+        spdlog::info("TLS handshake from {} timed out after {} ms (limits.handshake_timeout_ms)", peer,
+                     timeout.count());
+        co_return;
+    }
+    auto transport = std::get<0>(std::move(raced));
+    if (!transport) {
+        spdlog::info("{}", transport.error().message);
+        co_return;
+    }
+    if (context.stopping) co_return;
+    spdlog::debug("TLS from {}: {}", peer, (*transport)->protocol_version());
+    auto session = std::make_shared<Session>(std::move(transport.value()), context, worker, std::move(slot));
+    session->start();
+}
+
+}  // namespace
 
 Server::Server(ServerConfig config)
     : config_(std::move(config)),
@@ -32,13 +75,18 @@ Server::~Server() {
     context_.reset();
 }
 
-void Server::start() {
-    for (const std::string& text : config_.listen) {
-        const ListenAddress address = parse_listen_address(text);
+void Server::listen(const std::vector<std::string>& addresses, bool tls,
+                    std::vector<std::unique_ptr<net::Listener>>& into) {
+    for (const std::string& text : addresses) {
+        const ListenAddress address = parse_listen_address(text, tls);
         auto listener = std::make_unique<net::Listener>(
             control_, *workers_,
-            [this](asio::ip::tcp::socket socket, std::size_t worker) {
-                on_accept(std::move(socket), worker);
+            [this, tls](asio::ip::tcp::socket socket, std::size_t worker) {
+                if (tls) {
+                    on_accept_tls(std::move(socket), worker);
+                } else {
+                    on_accept(std::move(socket), worker);
+                }
             },
             [](const boost::system::error_code& ec) { spdlog::warn("accept failed: {}", ec.message()); });
         try {
@@ -46,12 +94,27 @@ void Server::start() {
         } catch (const boost::system::system_error& e) {
             throw ConfigError("cannot listen on " + text + ": " + e.code().message());
         }
-        listeners_.push_back(std::move(listener));
+        into.push_back(std::move(listener));
     }
+}
+
+void Server::start() {
+    if (config_.tls.enabled()) {
+        auto loaded = net::TlsServerContext::load(config_.tls.certificate, config_.tls.key);
+        if (!loaded) throw ConfigError("tls.certificate: " + loaded.error().message);
+        tls_ = std::move(loaded.value());
+    }
+    listen(config_.listen, false, listeners_);
+    if (tls_) listen(config_.tls.listen, true, tls_listeners_);
     workers_->start();
     for (auto& listener : listeners_) {
         listener->start();
         spdlog::info("listening on rtmp://{}", net::endpoint_text(listener->local_endpoint()));
+    }
+    for (auto& listener : tls_listeners_) {
+        listener->start();
+        spdlog::info("listening on rtmps://{} (certificate {})",
+                     net::endpoint_text(listener->local_endpoint()), config_.tls.certificate);
     }
     spdlog::info("{} worker(s); applications:{}", workers_->size(), [this] {
         std::string names;
@@ -62,18 +125,33 @@ void Server::start() {
     }());
 }
 
-void Server::on_accept(asio::ip::tcp::socket socket, std::size_t worker) {
-    if (context_->stopping) return;
+void Server::reload_tls() {
+    if (!config_.tls.enabled()) {
+        spdlog::info("SIGHUP: no [tls] certificate configured; nothing to reload");
+        return;
+    }
+    auto loaded = net::TlsServerContext::load(config_.tls.certificate, config_.tls.key);
+    if (!loaded) {
+        spdlog::error("SIGHUP: the certificate was not reloaded, the old one stays: {}",
+                      loaded.error().message);
+        return;
+    }
+    tls_ = std::move(loaded.value());
+    spdlog::info("SIGHUP: certificate {} reloaded; new RTMPS connections use it", config_.tls.certificate);
+}
+
+std::optional<PeerSlot> Server::admit(asio::ip::tcp::socket& socket) {
+    if (context_->stopping) return std::nullopt;
     if (context_->connections.load() >= config_.limits.max_connections) {
         spdlog::warn("connection refused: {} connections open (limits.max_connections)",
                      context_->connections.load());
-        return;  // the socket closes here
+        return std::nullopt;  // the socket closes with its owner
     }
     boost::system::error_code ec;
     const auto peer = socket.remote_endpoint(ec);
     if (ec) {
         spdlog::debug("connection dropped on accept: {}", ec.message());
-        return;  // the peer is gone already
+        return std::nullopt;  // the peer is gone already
     }
     std::optional<PeerSlot> slot = context_->acquire_peer(peer.address());
     if (!slot) {
@@ -81,11 +159,25 @@ void Server::on_accept(asio::ip::tcp::socket socket, std::size_t worker) {
             "connection from {} refused: {} connections open from this address (per-IP limit, "
             "limits.max_connections_per_ip)",
             peer.address().to_string(), context_->peer_connections(peer.address()));
-        return;  // the socket closes here
     }
+    return slot;
+}
+
+void Server::on_accept(asio::ip::tcp::socket socket, std::size_t worker) {
+    std::optional<PeerSlot> slot = admit(socket);
+    if (!slot) return;
     auto session = std::make_shared<Session>(std::make_unique<net::TcpTransport>(std::move(socket)),
                                              *context_, worker, std::move(*slot));
     asio::post(workers_->context(worker), [session] { session->start(); });
+}
+
+void Server::on_accept_tls(asio::ip::tcp::socket socket, std::size_t worker) {
+    std::optional<PeerSlot> slot = admit(socket);
+    if (!slot) return;
+    asio::co_spawn(workers_->context(worker),
+                   tls_handshake(std::move(socket), tls_, std::move(*slot), *context_, worker,
+                                 config_.limits.handshake_timeout),
+                   asio::detached);
 }
 
 void Server::stop() {
@@ -93,6 +185,7 @@ void Server::stop() {
     stopped_ = true;
     context_->stopping = true;
     for (auto& listener : listeners_) listener->close();
+    for (auto& listener : tls_listeners_) listener->close();
     for (std::size_t w = 0; w < workers_->size(); ++w) {
         asio::post(workers_->context(w), [this, w] {
             const auto sessions = context_->sessions_on(w);  // shutdown() removes itself: walk a copy
@@ -110,6 +203,12 @@ void Server::stop() {
     workers_->stop();
     workers_->join();
     spdlog::info("stopped");
+}
+
+std::vector<boost::asio::ip::tcp::endpoint> Server::tls_endpoints() const {
+    std::vector<boost::asio::ip::tcp::endpoint> out;
+    for (const auto& listener : tls_listeners_) out.push_back(listener->local_endpoint());
+    return out;
 }
 
 std::vector<boost::asio::ip::tcp::endpoint> Server::local_endpoints() const {

@@ -15,6 +15,15 @@
 //  - A connection is closed on accept, with a warn line, when
 //    limits.max_connections are open, or when limits.max_connections_per_ip
 //    are open from its address ("per-IP limit").
+//  - With a certificate configured ([tls]), start() also loads it (a
+//    ConfigError names the file and OpenSSL's reason) and listens for RTMPS
+//    on tls.listen ("listening on rtmps://H:P"). A TLS connection is
+//    admitted like a TCP one (the same limits), then runs its TLS handshake
+//    on its worker, bounded by limits.handshake_timeout, and becomes a
+//    Session over a net::TlsTransport: the same applications and streams.
+//  - reload_tls() (SIGHUP) loads the certificate again; new connections get
+//    it, open ones keep theirs. On failure the old one stays and the error
+//    is logged. Call it on the control context.
 //  - stop() is the clean shutdown of SIGINT/SIGTERM: no new connections,
 //    players get StreamEOF + NetStream.Play.Stop, queued output is flushed
 //    (at most ~2 s), sockets close, workers end. Idempotent.
@@ -22,9 +31,12 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "net/listener.hpp"
+#include "net/tls_context.hpp"
 #include "net/worker_pool.hpp"
 #include "server/config.hpp"
 #include "server/server_context.hpp"
@@ -39,13 +51,21 @@ public:
     boost::asio::io_context& control_context() noexcept { return control_; }
     void start();
     void stop();
+    void reload_tls();
 
     const ServerConfig& config() const noexcept { return config_; }
     /// The bound addresses, in configuration order (after start(); real ports).
     std::vector<boost::asio::ip::tcp::endpoint> local_endpoints() const;
+    /// The bound RTMPS addresses, in configuration order.
+    std::vector<boost::asio::ip::tcp::endpoint> tls_endpoints() const;
 
 private:
+    /// The slot of an accepted connection, or nullopt (the limits refused it; logged).
+    std::optional<PeerSlot> admit(boost::asio::ip::tcp::socket& socket);
     void on_accept(boost::asio::ip::tcp::socket socket, std::size_t worker);
+    void on_accept_tls(boost::asio::ip::tcp::socket socket, std::size_t worker);
+    void listen(const std::vector<std::string>& addresses, bool tls,
+                std::vector<std::unique_ptr<net::Listener>>& into);
 
     // Destruction order matters (see ~Server): sessions die with the worker
     // contexts and still touch context_, so both are destroyed explicitly.
@@ -54,6 +74,8 @@ private:
     std::unique_ptr<net::WorkerPool> workers_;
     std::unique_ptr<ServerContext> context_;
     std::vector<std::unique_ptr<net::Listener>> listeners_;
+    std::vector<std::unique_ptr<net::Listener>> tls_listeners_;
+    std::shared_ptr<const net::TlsServerContext> tls_;  ///< set when RTMPS is on
     bool stopped_ = false;
 };
 

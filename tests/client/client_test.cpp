@@ -169,8 +169,8 @@ TEST(Client, SilentServerTimesOutInTheHandshake) {
 TEST(Client, OtherSchemesAreRefusedForNow) {
     BlockingClient client(quick());
     try {
-        client.connect(*rtmp::Url::parse("rtmps://127.0.0.1/live/x"));
-        FAIL() << "rtmps should be refused";
+        client.connect(*rtmp::Url::parse("rtmpt://127.0.0.1/live/x"));
+        FAIL() << "rtmpt should be refused";
     } catch (const ClientError& e) {
         EXPECT_EQ(e.code(), make_error_code(Errc::scheme_unsupported));
     }

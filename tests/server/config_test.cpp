@@ -398,11 +398,23 @@ TEST(Config, ListenAddressForms) {
     is("rtmp://localhost", "localhost", 1935);
 }
 
+TEST(Config, TlsListenersDefaultToPort1936AndNeedCertificateAndKey) {
+    EXPECT_EQ(parse_listen_address("rtmps://0.0.0.0", true).port, 1936);
+    EXPECT_EQ(parse_listen_address("127.0.0.1", true).port, 1936);
+    EXPECT_EQ(parse_listen_address("127.0.0.1:443", true).port, 443);
+    EXPECT_THROW((void)parse_listen_address("rtmp://127.0.0.1", true), ConfigError);
+    const ServerConfig defaults;
+    EXPECT_FALSE(defaults.tls.enabled());
+    EXPECT_EQ(error_of("[tls]\ncertificate = \"c.pem\"\n"),
+              "test.toml: tls.certificate and tls.key: give both (RTMPS on) or neither (RTMPS off)");
+    EXPECT_THAT(error_of("[tls]\nmin_version = \"1.1\"\n"), HasSubstr("is not one of \"1.2\" or \"1.3\""));
+    EXPECT_THAT(error_of("[tls]\nlisten = \"rtmp://0.0.0.0:1936\"\n"), HasSubstr("[tls] listen address"));
+}
+
 TEST(Config, ListenAddressErrors) {
-    EXPECT_THAT(listen_error("rtmps://0.0.0.0:443"),
-                HasSubstr("RTMPS/RTMPT listeners come with the variants issue"));
-    EXPECT_THAT(listen_error("rtmpt://0.0.0.0:80"), HasSubstr("RTMPS/RTMPT"));
-    EXPECT_THAT(listen_error("http://0.0.0.0:80"), HasSubstr("only rtmp://"));
+    EXPECT_THAT(listen_error("rtmps://0.0.0.0:443"), HasSubstr("RTMPS listeners go in [tls] listen"));
+    EXPECT_THAT(listen_error("rtmpt://0.0.0.0:80"), HasSubstr("HOST:PORT or rtmp://HOST:PORT"));
+    EXPECT_THAT(listen_error("http://0.0.0.0:80"), HasSubstr("HOST:PORT or rtmp://HOST:PORT"));
     for (const char* bad :
          {"", "rtmp://", "host:", "host:65536", "host:99999999", "host:12a", "host:-1", "host: 1935", "::1",
           "::1:1935", "[::1", "[]:1935", "[::1]1935", "[::1]:", "rtmp://host:1935/live", "ho st:1935"}) {
@@ -516,6 +528,12 @@ TEST(Config, EveryKeyIsAccepted) {
             text = "[" + table + "]\n" + name + " = " + value->second + "\n";
         } else if (key == "server.listen") {
             text = "[server]\nlisten = \":0\"\n";
+        } else if (key == "tls.certificate" || key == "tls.key") {
+            text = "[tls]\ncertificate = \"c.pem\"\nkey = \"k.pem\"\n";  // one needs the other
+        } else if (key == "tls.listen") {
+            text = "[tls]\nlisten = [\"rtmps://127.0.0.1\", \":1937\"]\n";
+        } else if (key == "tls.min_version") {
+            text = "[tls]\nmin_version = \"1.3\"\n";
         } else if (key == "log.level") {
             text = "[log]\nlevel = \"warn\"\n";
         } else if (key == "limits.player_disconnect_bytes") {
