@@ -61,12 +61,14 @@ TlsError take_openssl_error(std::string_view what) {
 }
 
 TlsResult<std::shared_ptr<const TlsServerContext>> TlsServerContext::load(const std::string& cert_chain_file,
-                                                                          const std::string& key_file) {
+                                                                          const std::string& key_file,
+                                                                          bool tls13_only) {
     ERR_clear_error();
     if (TlsError e = check_readable(cert_chain_file, "certificate file"); e.code) return e;
     if (TlsError e = check_readable(key_file, "key file"); e.code) return e;
     SslContextPtr context = new_context(TLS_server_method());
     if (!context) return take_openssl_error("cannot create a TLS server context");
+    if (tls13_only) SSL_CTX_set_min_proto_version(context.get(), TLS1_3_VERSION);
     if (SSL_CTX_use_certificate_chain_file(context.get(), cert_chain_file.c_str()) != 1)
         return take_openssl_error("cannot load the certificate chain from " + cert_chain_file);
     if (SSL_CTX_use_PrivateKey_file(context.get(), key_file.c_str(), SSL_FILETYPE_PEM) != 1) {

@@ -83,9 +83,10 @@ public:
     /// `key_file` (PEM private key, unencrypted) and checks the key belongs
     /// to the certificate. Errors name the file and OpenSSL's reason:
     /// missing/unreadable file, PEM that holds no certificate or key, key
-    /// not matching the certificate.
+    /// not matching the certificate. `tls13_only` refuses TLS 1.2 clients.
     static TlsResult<std::shared_ptr<const TlsServerContext>> load(const std::string& cert_chain_file,
-                                                                   const std::string& key_file);
+                                                                   const std::string& key_file,
+                                                                   bool tls13_only = false);
 
     /// The SSL_CTX connections are made from (owned by this object).
     ssl_ctx_st* native() const noexcept { return context_.get(); }

@@ -100,7 +100,8 @@ void Server::listen(const std::vector<std::string>& addresses, bool tls,
 
 void Server::start() {
     if (config_.tls.enabled()) {
-        auto loaded = net::TlsServerContext::load(config_.tls.certificate, config_.tls.key);
+        auto loaded = net::TlsServerContext::load(config_.tls.certificate, config_.tls.key,
+                                                  config_.tls.min_version == "1.3");
         if (!loaded) throw ConfigError("tls.certificate: " + loaded.error().message);
         tls_ = std::move(loaded.value());
     }
@@ -130,7 +131,8 @@ void Server::reload_tls() {
         spdlog::info("SIGHUP: no [tls] certificate configured; nothing to reload");
         return;
     }
-    auto loaded = net::TlsServerContext::load(config_.tls.certificate, config_.tls.key);
+    auto loaded = net::TlsServerContext::load(config_.tls.certificate, config_.tls.key,
+                                              config_.tls.min_version == "1.3");
     if (!loaded) {
         spdlog::error("SIGHUP: the certificate was not reloaded, the old one stays: {}",
                       loaded.error().message);

@@ -264,5 +264,30 @@ TEST_F(ServeRtmps, StalledAndNonTlsPeersAreClosedAndNobodyElseNotices) {
     EXPECT_NE(log.find("timed out"), std::string::npos) << log;
 }
 
+TEST_F(ServeRtmps, MinVersionOneThreeRefusesTlsOneTwo) {
+    std::ofstream(dir_.file("tls13.toml")) << "[tls]\nmin_version = \"1.3\"\n";
+    ServeProcess strict(dir_.file("strict.log"),
+                        {"--config", dir_.file("tls13.toml"), "--tls-cert", dir_.file("a.crt"), "--tls-key",
+                         dir_.file("a.key"), "--tls-listen", "127.0.0.1:0"});
+    ASSERT_NE(strict.port(), 0) << strict.error();
+    std::smatch m;
+    const std::string log = strict.full_log();
+    ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(listening on rtmps://127\.0\.0\.1:(\d+))"))) << log;
+    const std::string where = "127.0.0.1:" + std::string(m[1]);
+    // s_client reads its stdin: /dev/null makes it leave after the handshake.
+    const auto version = [&](const std::string& flag) {
+        return run_process({"sh", "-c", "openssl s_client " + flag + " -connect " + where + " </dev/null"},
+                           dir_.file("s_client" + flag + ".log"), 10s);
+    };
+    EXPECT_NE(version("-tls1_2"), std::optional<int>(0)) << read_file(dir_.file("s_client-tls1_2.log"));
+    EXPECT_EQ(version("-tls1_3"), std::optional<int>(0)) << read_file(dir_.file("s_client-tls1_3.log"));
+    // The suite's server (the default, 1.2) takes both.
+    const std::string lenient = "127.0.0.1:" + std::to_string(tls_port_);
+    EXPECT_EQ(run_process({"sh", "-c", "openssl s_client -tls1_2 -connect " + lenient + " </dev/null"},
+                          dir_.file("s_client_lenient.log"), 10s),
+              std::optional<int>(0));
+    EXPECT_EQ(strict.terminate(Clock::now() + 5s), std::optional<int>(0));
+}
+
 }  // namespace
 }  // namespace sluice::test
