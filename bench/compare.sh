@@ -3,7 +3,9 @@
 # kernel's floor, under the same `sluice bench` load, in one run.
 #
 # For each player count (default 10 100 500 1000) and each server (nginx with
-# Debian's libnginx-mod-rtmp, then `sluice serve --workers 1`), a fresh server
+# Debian's libnginx-mod-rtmp, `sluice serve --workers 1`, and the same over
+# RTMPS with a self-signed certificate: publisher and players on rtmps://,
+# the cost of TLS), a fresh server
 # is started on a free loopback port, pinned to one core (taskset), and
 # `sluice bench URL --players N --publish clip.flv --seconds S --json`, pinned
 # to another core, publishes a generated 720p30 H.264 + AAC clip of about
@@ -59,6 +61,7 @@ need ffmpeg "tools/install_deps.sh installs it"
 need ffprobe "tools/install_deps.sh installs it"
 need python3 "tools/install_deps.sh installs it"
 need taskset "apt-get install util-linux"
+need openssl "tools/install_deps.sh installs it"
 if [ ! -x "$nginx_bin" ] || [ ! -f "$rtmp_module" ]; then
     echo "compare.sh: nginx-rtmp is missing; tools/install_deps.sh (nginx-light libnginx-mod-rtmp)" >&2
     exit 1
@@ -101,6 +104,10 @@ ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=1280x720:rate=3
     -g 60 -keyint_min 60 -sc_threshold 0 -bf 0 -pix_fmt yuv420p -c:a aac -b:a 128k -f flv "$clip"
 clip_kbps=$(ffprobe -v error -show_entries format=bit_rate -of default=nw=1:nk=1 "$clip" |
     awk '{printf "%.0f", $1 / 1000}')
+
+# The RTMPS row's certificate (the bench does not check it: --insecure).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" -days 2 \
+    -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 >"$work/openssl.log" 2>&1
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -146,8 +153,12 @@ CONF
         else
             # Every player comes from 127.0.0.1: lift the per-IP limit above them.
             printf '[limits]\nmax_connections_per_ip = %d\n' $((players + 64)) >"$work/sluice-$players.toml"
-            taskset -c "$server_cpu" "$sluice" serve --listen "127.0.0.1:$port" --workers 1 --log-level warn \
-                --config "$work/sluice-$players.toml" >"$work/sluice-$players.log" 2>&1 &
+            local listen=(--listen "127.0.0.1:$port")
+            # RTMPS: the bench's port is the TLS one; plain RTMP listens on another.
+            [ "$kind" = sluice-rtmps ] && listen=(--listen "127.0.0.1:$(free_port)" --tls-cert "$work/tls.crt"
+                --tls-key "$work/tls.key" --tls-listen "127.0.0.1:$port")
+            taskset -c "$server_cpu" "$sluice" serve "${listen[@]}" --workers 1 --log-level warn \
+                --config "$work/sluice-$players.toml" >"$work/$kind-$players.log" 2>&1 &
         fi
         server_pid=$!
         for _ in $(seq 100); do
@@ -174,14 +185,16 @@ results=$work/results.jsonl
 hz=$(getconf CLK_TCK)
 
 for n in $players_list; do
-    for kind in nginx sluice; do
+    for kind in nginx sluice sluice-rtmps; do
         echo "compare.sh: $kind, $n players, $seconds s..." >&2
         start_server "$kind" "$n"
         out=$work/$kind-$n.json
+        url="rtmp://127.0.0.1:$port/live/compare$n"
+        [ "$kind" = sluice-rtmps ] && url="rtmps://127.0.0.1:$port/live/compare$n"
         t0=$(cpu_ticks "$server_pid")
         rc=0
-        taskset -c "$load_cpu" "$sluice" bench "rtmp://127.0.0.1:$port/live/compare$n" --players "$n" \
-            --publish "$clip" --seconds "$seconds" --json --quiet >"$out" 2>"$work/$kind-$n.log" || rc=$?
+        taskset -c "$load_cpu" "$sluice" bench "$url" --players "$n" --insecure \
+            --publish "$clip" --seconds "$seconds" --json --quiet >"$out" 2>"$work/$kind-$n.bench.log" || rc=$?
         t1=$(cpu_ticks "$server_pid")
         rss=$(peak_rss_kb "$server_pid")
         alive=1
@@ -261,12 +274,13 @@ print("Side-by-side live fan-out, %s s per run, clip 720p30 H.264 + AAC at %s kb
 print("Machine: %s, %s CPUs, Linux %s; server on CPU %s, load on CPU %s" % (cpu, ncpu, kernel, scpu, lcpu))
 print("Servers: nginx %s + libnginx-mod-rtmp (1 process), %s serve --workers 1" % (nginx, sluice))
 print("Command: %s" % command)
-names = {"nginx": "nginx-rtmp", "sluice": "sluice serve", "floor": "floor (writev only)"}
+names = {"nginx": "nginx-rtmp", "sluice": "sluice serve", "sluice-rtmps": "sluice serve over RTMPS (TLS)",
+         "floor": "floor (writev only)"}
 head = "%7s %9s %6s %7s %8s %8s %8s %9s %11s %11s %11s" % (
     "players", "connected", "failed", "stalled", "GB", "CPU s", "CPU s/GB", "peak RSS", "1st frame", "latency", "latency")
 sub = "%7s %9s %6s %7s %8s %8s %8s %9s %11s %11s %11s" % ("", "", "", "", "", "", "", "MB", "median ms",
                                                           "median ms", "p99 ms")
-for server in ("nginx", "sluice", "floor"):
+for server in ("nginx", "sluice", "sluice-rtmps", "floor"):
     print()
     print(names[server])
     print(head)
@@ -287,12 +301,14 @@ def ratio(a, b):
 
 print()
 print("Ratios")
-print("%7s %15s %15s %15s %15s %15s %15s" % ("players", "CPU/GB sl/nginx", "CPU/GB sl/floor", "CPU/GB ng/floor",
-                                            "RSS sl/nginx", "1st fr sl/ng", "lat p99 sl/ng"))
+print("%7s %15s %15s %15s %15s %15s %15s %15s" % ("players", "CPU/GB sl/nginx", "CPU/GB sl/floor", "CPU/GB ng/floor",
+                                                 "RSS sl/nginx", "1st fr sl/ng", "lat p99 sl/ng", "CPU/GB tls/rtmp"))
 for n in counts:
     sl, ng, fl = table.get(("sluice", n), {}), table.get(("nginx", n), {}), table.get(("floor", n), {})
-    print("%7d %15s %15s %15s %15s %15s %15s" % (
+    tls = table.get(("sluice-rtmps", n), {})
+    print("%7d %15s %15s %15s %15s %15s %15s %15s" % (
         n, ratio(sl.get("cpu_per_gb"), ng.get("cpu_per_gb")), ratio(sl.get("cpu_per_gb"), fl.get("cpu_per_gb")),
         ratio(ng.get("cpu_per_gb"), fl.get("cpu_per_gb")), ratio(sl.get("rss_mb"), ng.get("rss_mb")),
-        ratio(sl.get("first_frame"), ng.get("first_frame")), ratio(sl.get("lat_p99"), ng.get("lat_p99"))))
+        ratio(sl.get("first_frame"), ng.get("first_frame")), ratio(sl.get("lat_p99"), ng.get("lat_p99")),
+        ratio(tls.get("cpu_per_gb"), sl.get("cpu_per_gb"))))
 PY
