@@ -103,6 +103,7 @@ private:
     struct QueuedFile {
         std::string name;
         std::unique_ptr<VodFile> file;
+        std::string path;  ///< for logs
         std::int64_t start_ms = 0;
         std::int64_t duration_ms = -1;
         bool same_timeline = false;  ///< play2 "switch": continue at the current position
@@ -172,10 +173,18 @@ private:
     /// play of a file: stops what `stream` did and plays `name` from play.start.
     void play_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
                    const std::string& name);
+    /// play_file() once the file is open.
+    void start_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
+                    const std::string& name, OpenedFile file);
     void on_seek(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
     // Playlists and play2 (session_playlist.cpp).
     void queue_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
                     const std::string& name);
+    /// play reset=false (or play2 append) on a stream that plays nothing but
+    /// holds items play2 appendAndWait queued: the first of them starts and
+    /// `name` joins the end.
+    void start_waiting_playlist(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id,
+                                NetStream& stream, const std::string& name);
     void on_play2(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
     /// Starts the next playlist item where `stream.vod` ended.
     void next_playlist_item(rtmp::MessageStreamId stream_id, NetStream& stream);

@@ -231,6 +231,7 @@ void Session::play_named(const rtmp::PlayCommand& play, rtmp::MessageStreamId st
     }
     // reset=false while a file plays: the name joins its playlist.
     if (!play.reset && stream.vod && !stream.vod_end_sent) return queue_file(play, stream_id, stream, name);
+    if (!play.reset && !stream.playlist.empty()) return start_waiting_playlist(play, stream_id, stream, name);
     if (app_->config().kind == AppKind::vod) return play_file(play, stream_id, stream, name);
     const std::string key = Application::stream_key(app_instance_, name);
     // A recording plays for start >= 0, and for -2 while nobody publishes.

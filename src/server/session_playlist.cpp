@@ -6,6 +6,8 @@
 //
 // Live streams in a playlist are not supported: a queued name must be a
 // file (the media folder's, or a live application's recording).
+// play2 "appendAndWait" queues without starting; the next play with
+// reset=false (or play2 "append") starts the queue.
 // TODO(issue 7): play2's `offset` (fast switch) is ignored; switches wait
 // for the next key frame.
 #include <spdlog/spdlog.h>
@@ -52,12 +54,28 @@ void Session::queue_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId st
     }
     OpenedFile opened = open_play_file(stream_id, name);
     if (!opened.file) return;
-    stream.playlist.push_back({name, std::move(opened.file),
+    stream.playlist.push_back({name, std::move(opened.file), opened.path,
                                std::max<std::int64_t>(0, whole_number(play.start, 0)),
                                whole_number(play.duration, -1), false});
     spdlog::info("play #{} peer={} app={} stream={} file=\"{}\" queued as item {} of the playlist", id_,
                  peer_, app_->name(), escape_name(name), escape_name(opened.path),
                  stream.playlist.size() + 1);
+}
+
+void Session::start_waiting_playlist(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id,
+                                     NetStream& stream, const std::string& name) {
+    // start_file() stops the stream, which empties its playlist: keep the rest aside.
+    std::deque<QueuedFile> waiting = std::move(stream.playlist);
+    stream.playlist.clear();
+    QueuedFile first = std::move(waiting.front());
+    waiting.pop_front();
+    const rtmp::PlayCommand first_play{0, first.name, static_cast<double>(first.start_ms),
+                                       static_cast<double>(first.duration_ms), true};
+    const std::string first_name = first.name;
+    start_file(first_play, stream_id, stream, first_name, OpenedFile{std::move(first.file), first.path});
+    if (!stream.vod || stream.vod_end_sent) return;  // it could not start (its status went out)
+    stream.playlist = std::move(waiting);
+    queue_file(play, stream_id, stream, name);
 }
 
 void Session::next_playlist_item(rtmp::MessageStreamId stream_id, NetStream& stream) {
@@ -146,8 +164,14 @@ void Session::on_play2(const rtmp::Command& command, rtmp::MessageStreamId strea
         return;
     }
     if (transition == "reset") return play_named(play, stream_id, *stream);
-    // TODO(issue 7): appendAndWait should hold the playlist until the next
-    // play; it appends like "append" here.
+    if (transition == "appendAndWait" && (!stream->vod || stream->vod_end_sent)) {
+        const std::string name(strip_query(play.stream_name));
+        if (auto bad = check_stream_name(name, limits_.max_name_bytes)) {
+            send_status(stream_id, rtmp::Status::play_failed, "invalid stream name: " + *bad + ".");
+            return;
+        }
+        return queue_file(play, stream_id, *stream, name);
+    }
     if (transition == "append" || transition == "appendAndWait") {
         play.reset = false;
         return play_named(play, stream_id, *stream);
@@ -179,8 +203,12 @@ void Session::on_play2(const rtmp::Command& command, rtmp::MessageStreamId strea
     }
     OpenedFile opened = open_play_file(stream_id, name);
     if (!opened.file) return;
-    QueuedFile next{name, std::move(opened.file), std::max<std::int64_t>(0, whole_number(play.start, 0)),
-                    whole_number(play.duration, -1), transition == "switch"};
+    QueuedFile next{name,
+                    std::move(opened.file),
+                    opened.path,
+                    std::max<std::int64_t>(0, whole_number(play.start, 0)),
+                    whole_number(play.duration, -1),
+                    transition == "switch"};
     send_status(stream_id, rtmp::Status::play_transition, "Transitioning to " + name + ".", name);
     if (replaces_current) {
         stream->transition = std::move(next);

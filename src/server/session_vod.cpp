@@ -87,7 +87,11 @@ Session::OpenedFile Session::open_play_file(rtmp::MessageStreamId stream_id, con
 void Session::play_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
                         const std::string& name) {
     OpenedFile file = open_play_file(stream_id, name);
-    if (!file.file) return;
+    if (file.file) start_file(play, stream_id, stream, name, std::move(file));
+}
+
+void Session::start_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,
+                         const std::string& name, OpenedFile file) {
     stop_stream(stream_id, false);
     auto vod = std::make_unique<VodPlayback>(std::move(file.file));
     const std::int64_t start = std::max<std::int64_t>(0, whole_number(play.start, 0));

@@ -8,8 +8,8 @@
 //  - play2 "switch" between two renditions with aligned key frames: the
 //    player gets Play.Transition, then TransitionComplete right before a key
 //    frame of the new rendition, and every frame time exactly once;
-//  - play2 "swap" of a queued item, "stop", and play(reset=true) flushing
-//    the playlist;
+//  - play2 "swap" of a queued item, "stop", play(reset=true) flushing the
+//    playlist, and "appendAndWait" holding it until an "append";
 //  - seek and pause from the client library: the key frame at or before the
 //    target after the headers, nothing while paused, and every frame after
 //    the seek exactly once.
@@ -391,6 +391,51 @@ TEST_F(ServePlaylist, SeekThenPauseFromTheClientLibraryLoseAndRepeatNoFrame) {
     ASSERT_LT(pause, unpause);
     EXPECT_TRUE(media(events, pause, unpause).empty()) << "media arrived while paused";
     EXPECT_FALSE(media(events, unpause).empty()) << "nothing after unpause";
+}
+
+TEST_F(ServePlaylist, Play2AppendAndWaitHoldsThePlaylistUntilAnAppend) {
+    const Clip a = clip("a", 1, 440);
+    const Clip b = clip("b", 1, 660);
+    const Clip x = clip("x", 1, 990);
+    auto c = player(500);
+    c->connect(url("a"));
+    const auto id = c->create_stream();
+    for (const char* name : {"a", "b"}) {
+        rtmp::PlayOptions options;
+        options.stream_name = name;
+        options.transition = "appendAndWait";
+        c->play2(id, options);
+    }
+    // Held: no status and no media (a user control from connect may still come).
+    const auto held_until = Clock::now() + 700ms;
+    while (Clock::now() < held_until) {
+        try {
+            const client::Incoming in = c->next(100ms);
+            EXPECT_TRUE(in.kind == Kind::user_control || in.kind == Kind::command)
+                << "something played before the append: kind " << static_cast<int>(in.kind);
+        } catch (const client::ClientError& e) {
+            ASSERT_EQ(e.code(), make_error_code(client::Errc::timed_out)) << e.what();
+        }
+    }
+    rtmp::PlayOptions append;
+    append.stream_name = "x";
+    append.transition = "append";
+    c->play2(id, append);
+    const auto events = read_to_end(*c);
+
+    const std::size_t to_b = index_of(events, "NetStream.Play.Switch|b");
+    const std::size_t to_x = index_of(events, "NetStream.Play.Switch|x");
+    ASSERT_NE(to_b, SIZE_MAX);
+    ASSERT_NE(to_x, SIZE_MAX);
+    ASSERT_LT(to_b, to_x);
+    expect_same_media(media(events, 0, to_b), media_of(a), 0, "a");
+    const auto second = media(events, to_b, to_x);
+    ASSERT_FALSE(second.empty());
+    expect_same_media(second, media_of(b), second.front().timestamp, "b");
+    const auto third = media(events, to_x);
+    ASSERT_FALSE(third.empty());
+    expect_same_media(third, media_of(x), third.front().timestamp, "x");
+    EXPECT_EQ(count_of(events, "NetStream.Play.Complete"), 1u);
 }
 
 }  // namespace
