@@ -142,6 +142,9 @@ private:
     void on_create_stream(const rtmp::Command& command);
     void on_publish(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
     void on_play(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
+    /// StreamBegin, Play.Reset (when `reset`), Play.Start, |RtmpSampleAccess
+    /// and Data.Start: what a live or recorded play answers first.
+    void send_play_start(rtmp::MessageStreamId stream_id, const std::string& name, bool reset);
     /// play (or play2 reset/append) of a decoded command on an existing stream.
     void play_named(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream);
     void on_pause(const rtmp::Command& command, rtmp::MessageStreamId stream_id);

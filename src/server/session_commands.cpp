@@ -259,18 +259,21 @@ void Session::play_named(const rtmp::PlayCommand& play, rtmp::MessageStreamId st
     stream.playing = live;
     stream.name = name;
 
+    send_play_start(stream_id, name, play.reset);
+    live->post_subscribe(worker_, player);
+    roles_ += " played=" + name;
+    spdlog::info("play #{} peer={} app={} stream={} start={}", id_, peer_, app_->name(), name, play.start);
+}
+
+void Session::send_play_start(rtmp::MessageStreamId stream_id, const std::string& name, bool reset) {
     // Spec 7.2.2.1 (chunk size went out after connect).
     send_control(rtmp::UserControl::stream_begin(stream_id));
-    if (play.reset)
-        send_status(stream_id, rtmp::Status::play_reset, "Playing and resetting " + name + ".", name);
+    if (reset) send_status(stream_id, rtmp::Status::play_reset, "Playing and resetting " + name + ".", name);
     send_status(stream_id, rtmp::Status::play_start, "Started playing " + name + ".", name);
     send(rtmp::encode_data_message(rtmp::SampleAccess{}.to_data(), rtmp::Encoding::amf0, stream_id),
          rtmp::csid::net_stream);
     send(rtmp::encode_data_message(rtmp::make_data_start(), rtmp::Encoding::amf0, stream_id),
          rtmp::csid::net_stream);
-    live->post_subscribe(worker_, player);
-    roles_ += " played=" + name;
-    spdlog::info("play #{} peer={} app={} stream={} start={}", id_, peer_, app_->name(), name, play.start);
 }
 
 void Session::on_pause(const rtmp::Command& command, rtmp::MessageStreamId stream_id) {

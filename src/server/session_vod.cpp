@@ -108,16 +108,9 @@ void Session::start_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId st
     stream.vod_end_sent = false;
     stream.name = name;
 
-    // Spec 7.2.2.1, with the user control events of a recorded stream.
+    // A recorded stream says so before the statuses every play gets.
     send_control(rtmp::UserControl::stream_is_recorded(stream_id));
-    send_control(rtmp::UserControl::stream_begin(stream_id));
-    if (play.reset)
-        send_status(stream_id, rtmp::Status::play_reset, "Playing and resetting " + name + ".", name);
-    send_status(stream_id, rtmp::Status::play_start, "Started playing " + name + ".", name);
-    send(rtmp::encode_data_message(rtmp::SampleAccess{}.to_data(), rtmp::Encoding::amf0, stream_id),
-         rtmp::csid::net_stream);
-    send(rtmp::encode_data_message(rtmp::make_data_start(), rtmp::Encoding::amf0, stream_id),
-         rtmp::csid::net_stream);
+    send_play_start(stream_id, name, play.reset);
     roles_ += " played=" + name;
     spdlog::info("play #{} peer={} app={} stream={} file=\"{}\" start={} from={}ms duration={}ms", id_, peer_,
                  app_->name(), escape_name(name), escape_name(file.path), play.start, *reached,
