@@ -124,7 +124,8 @@ TEST(FlvInput, ReadsInTinyPiecesWithBoundedBuffer) {
 }
 
 TEST(FlvInput, OpensFilesByPath) {
-    const std::string path = ::testing::TempDir() + "flv_input_test_clip.flv";
+    const std::string path =
+        ::testing::TempDir() + "flv_input_test_clip_" + std::to_string(::getpid()) + ".flv";
     {
         const auto bytes = build_file(sample_tags());
         std::ofstream out(path, std::ios::binary);

@@ -41,7 +41,12 @@ rtmp::MetaData sample_meta() {
 /// A temporary file the output writes; read back whole.
 class OutputFile {
 public:
-    OutputFile() : path_(::testing::TempDir() + "flv_output_test.flv") {}
+    // ctest runs each test in its own process, in parallel: one file per
+    // test and process, or two tests truncate each other's output.
+    OutputFile()
+        : path_(::testing::TempDir() + "flv_output_test_" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                std::to_string(::getpid()) + ".flv") {}
     ~OutputFile() { std::remove(path_.c_str()); }
     const std::string& path() const { return path_; }
     base::ByteVector bytes() const {
