@@ -1,5 +1,6 @@
 #include "rtmp/handshake.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 namespace sluice::rtmp {
 namespace hd = handshake_digest;
+namespace he = handshake_rtmpe;
 
 namespace {
 
@@ -27,10 +29,20 @@ std::uint32_t u32_at(std::span<const std::uint8_t> bytes, std::size_t at) noexce
     return reader.u32be();
 }
 
-bool is_rtmpe_version(std::uint8_t version) noexcept {
-    // REFERENCE.md §10.1: 6 = RTMPE, 8 = RTMPE with XTEA, 9 = with Blowfish.
-    return version == 6 || version == 8 || version == 9;
+// Flash's RTMPE clients send a "128.x" version field; librtmp's server
+// answers them 8 (XTEA) even when they ask for 6.
+constexpr std::uint8_t flash_rtmpe_major = 128;
+
+/// S0 for an RTMPE C0 (REFERENCE.md §10.1; see handshake.hpp).
+std::uint8_t server_rtmpe_type(std::uint8_t c0, std::uint8_t c1_major) noexcept {
+    if (c0 == he::type_blowfish) return he::type_blowfish;
+    return c1_major == flash_rtmpe_major ? he::type_xtea : he::type_plain;
 }
+
+/// Private keys drawn before giving up: a real random source gives an
+/// invalid key with probability about 2^-1023, so more than one failure
+/// means a broken (e.g. constant zero) source.
+constexpr int private_key_attempts = 4;
 
 }  // namespace
 
@@ -39,7 +51,11 @@ Handshake::Handshake(HandshakeRole role, HandshakeOptions options)
       options_(std::move(options)),
       state_(role == HandshakeRole::server ? HandshakeState::want_c0c1 : HandshakeState::want_s0s1) {
     if (!options_.version) {
-        options_.version = role_ == HandshakeRole::client ? default_client_version : default_server_version;
+        if (role_ == HandshakeRole::server) {
+            options_.version = default_server_version;
+        } else {
+            options_.version = options_.encrypted_type ? rtmpe_client_version : default_client_version;
+        }
     }
     if (role_ == HandshakeRole::client) write_client_c0c1();
 }
@@ -111,7 +127,8 @@ bool Handshake::is_tls_client_hello() const noexcept {
 }
 
 bool Handshake::check_server_c0(std::uint8_t version) {
-    if (is_rtmpe_version(version)) {
+    if (he::is_rtmpe_type(version)) {
+        if (options_.encryption) return true;
         fail(Errc::handshake_rtmpe_unsupported);
         return false;
     }
@@ -132,6 +149,10 @@ void Handshake::on_c1() {
     peer_packet_complete_ = true;
     peer_time_ = u32_at(peer_packet_, time_offset);
     std::copy_n(peer_packet_.begin() + version_offset, 4, peer_version_.begin());
+    if (he::is_rtmpe_type(*peer_rtmp_version_)) {
+        on_c1_encrypted();
+        return;
+    }
 
     // SRS's order: schema 0 first, then schema 1. We try even when the
     // version field is zero (librtmp's server would not): a simple C1 cannot
@@ -161,6 +182,9 @@ void Handshake::on_c2() {
     // nginx-rtmp accept it. Only record what we saw.
     if (kind_ == HandshakeKind::digest) {
         peer_response_verified_ = hd::has_valid_signature(peer_response_, hd::client_key(), our_digest_);
+    } else if (kind_ == HandshakeKind::encrypted) {
+        peer_response_verified_ =
+            he::has_valid_signature(peer_response_, hd::client_key(), our_digest_, encryption_type_);
     } else {
         peer_response_verified_ = echoes_our_packet(peer_response_);
     }
@@ -170,6 +194,21 @@ void Handshake::on_c2() {
 // ---- client ----
 
 void Handshake::write_client_c0c1() {
+    if (options_.encrypted_type) {
+        const std::uint8_t type = *options_.encrypted_type;
+        if (!he::is_rtmpe_type(type)) {
+            fail(Errc::handshake_rtmpe_type_invalid);
+            return;
+        }
+        // FFmpeg's and librtmp's RTMPE layout: key and digest in schema 0.
+        kind_ = HandshakeKind::encrypted;
+        out_[0] = type;
+        if (!write_first_packet(true) || !write_public_key(DigestSchema::schema0)) return;
+        our_digest_ =
+            hd::sign_packet(out_packet(out_first_packet), DigestSchema::schema0, hd::client_key_c1());
+        written_ = first_flight_size;
+        return;
+    }
     kind_ = options_.digest ? HandshakeKind::digest : HandshakeKind::simple;
     out_[0] = rtmp_version;
     if (!write_first_packet(options_.digest)) return;
@@ -187,12 +226,16 @@ std::size_t Handshake::feed_client(base::Bytes input) {
                 if (!peer_rtmp_version_) {
                     const std::uint8_t version = input[used++];
                     peer_rtmp_version_ = version;
-                    if (version != rtmp_version) {
-                        // We only ever ask for 3; any other answer (including an
-                        // RTMPE 6) is a server we cannot talk to.
+                    // Plain: we only ever ask for 3, and any other answer
+                    // (including an RTMPE 6) is a server we cannot talk to.
+                    // RTMPE: any encrypted type; a 3 would mean no encryption.
+                    const bool expected =
+                        options_.encrypted_type ? he::is_rtmpe_type(version) : version == rtmp_version;
+                    if (!expected) {
                         fail(Errc::handshake_version_mismatch);
                         return used;
                     }
+                    if (options_.encrypted_type) encryption_type_ = version;
                     break;
                 }
                 used += fill(peer_packet_, peer_packet_filled_, input.subspan(used));
@@ -214,6 +257,23 @@ void Handshake::on_s1() {
     peer_time_ = u32_at(peer_packet_, time_offset);
     std::copy_n(peer_packet_.begin() + version_offset, 4, peer_version_.begin());
 
+    if (kind_ == HandshakeKind::encrypted) {
+        // librtmp's order (own schema first); there is no simple RTMPE.
+        schema_ = hd::find_digest(peer_packet_, hd::server_key_s1(), DigestSchema::schema0);
+        if (!schema_) {
+            fail(Errc::handshake_rtmpe_digest_missing);
+            return;
+        }
+        peer_digest_verified_ = true;
+        peer_digest_ = hd::stored_digest(peer_packet_, *schema_);
+        if (!derive_ciphers(*schema_)) return;
+        auto c2 = out_packet(out_response);
+        if (!random(c2.first(hd::signed_size))) return;
+        he::sign_response(c2, hd::client_key(), peer_digest_, encryption_type_);
+        written_ = client_output_size;
+        state_ = HandshakeState::want_s2;
+        return;
+    }
     kind_ = HandshakeKind::simple;
     if (options_.digest) {
         // librtmp's order: our own schema first (a server answers in the
@@ -239,7 +299,14 @@ void Handshake::on_s1() {
 }
 
 void Handshake::on_s2() {
-    if (kind_ == HandshakeKind::digest) {
+    if (kind_ == HandshakeKind::encrypted) {
+        peer_response_verified_ =
+            he::has_valid_signature(peer_response_, hd::server_key(), our_digest_, encryption_type_);
+        if (!peer_response_verified_) {
+            fail(Errc::handshake_digest_invalid);
+            return;
+        }
+    } else if (kind_ == HandshakeKind::digest) {
         // S1 proved the server knows the key, so a wrong S2 signature is
         // corruption or tampering, not an old server.
         peer_response_verified_ = hd::has_valid_signature(peer_response_, hd::server_key(), our_digest_);
@@ -305,6 +372,88 @@ void Handshake::fail(std::error_code ec) noexcept {
     error_ = ec;
     // Nothing more may go out: the caller closes the connection.
     sent_ = written_;
+    ciphers_.reset();
+    OPENSSL_cleanse(private_key_.data(), private_key_.size());
+}
+
+// ---- RTMPE ----
+
+void Handshake::on_c1_encrypted() {
+    // There is no simple RTMPE: without a digest we would not know where
+    // the client's key is (REFERENCE.md §10.3).
+    schema_ = hd::find_digest(peer_packet_, hd::client_key_c1(), DigestSchema::schema0);
+    if (!schema_) {
+        fail(Errc::handshake_rtmpe_digest_missing);
+        return;
+    }
+    kind_ = HandshakeKind::encrypted;
+    peer_digest_verified_ = true;
+    peer_digest_ = hd::stored_digest(peer_packet_, *schema_);
+    // Refuse a bad key before spending a key pair on it.
+    if (!he::is_valid_public_key(peer_public_key(*schema_))) {
+        fail(Errc::handshake_rtmpe_key_invalid);
+        return;
+    }
+    encryption_type_ = server_rtmpe_type(*peer_rtmp_version_, peer_version_[0]);
+
+    out_[0] = encryption_type_;
+    // Our key goes into S1 before its digest is computed: the digest covers it.
+    if (!write_first_packet(true) || !write_public_key(*schema_) || !derive_ciphers(*schema_)) return;
+    our_digest_ = hd::sign_packet(out_packet(out_first_packet), *schema_, hd::server_key_s1());
+    auto s2 = out_packet(out_response);
+    if (!random(s2.first(hd::signed_size))) return;
+    he::sign_response(s2, hd::server_key(), peer_digest_, encryption_type_);
+    written_ = server_output_size;
+    state_ = HandshakeState::want_c2;
+}
+
+bool Handshake::write_public_key(DigestSchema schema) {
+    auto packet = out_packet(out_first_packet);
+    for (int attempt = 0; attempt < private_key_attempts; ++attempt) {
+        if (!random(private_key_)) return false;
+        if (const auto key = he::public_key(private_key_)) {
+            std::copy(key->begin(), key->end(),
+                      packet.begin() + static_cast<std::ptrdiff_t>(hd::key_position(packet, schema)));
+            return true;
+        }
+    }
+    fail(Errc::handshake_rtmpe_key_failed);
+    return false;
+}
+
+base::Bytes Handshake::peer_public_key(DigestSchema schema) const noexcept {
+    return base::Bytes{peer_packet_}.subspan(hd::key_position(peer_packet_, schema), he::key_size);
+}
+
+bool Handshake::derive_ciphers(DigestSchema schema) {
+    const base::Bytes peer_key = peer_public_key(schema);
+    const auto ours = out_packet(out_first_packet);
+    const base::Bytes own_key = base::Bytes{ours}.subspan(hd::key_position(ours, schema), he::key_size);
+    if (!he::is_valid_public_key(peer_key)) {
+        fail(Errc::handshake_rtmpe_key_invalid);
+        return false;
+    }
+    auto secret = he::shared_secret(private_key_, peer_key);
+    OPENSSL_cleanse(private_key_.data(), private_key_.size());
+    if (!secret) {
+        fail(Errc::handshake_rtmpe_key_failed);
+        return false;
+    }
+    he::Rc4Keys keys = he::rc4_keys(*secret, own_key, peer_key);
+    OPENSSL_cleanse(secret->data(), secret->size());
+    ciphers_.emplace(RtmpeCiphers{Rc4Cipher(keys.in), Rc4Cipher(keys.out)});
+    OPENSSL_cleanse(&keys, sizeof(keys));
+    // librtmp and FFmpeg both throw away the first 1536 keystream bytes.
+    ciphers_->in.discard(he::keystream_discard);
+    ciphers_->out.discard(he::keystream_discard);
+    return true;
+}
+
+std::optional<RtmpeCiphers> Handshake::take_ciphers() {
+    if (!done() || !ciphers_) return std::nullopt;
+    std::optional<RtmpeCiphers> taken = std::move(ciphers_);
+    ciphers_.reset();
+    return taken;
 }
 
 }  // namespace sluice::rtmp

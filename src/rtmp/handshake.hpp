@@ -34,11 +34,19 @@
 //    position that depends on the schema, and C2/S2 are 1504 random bytes
 //    plus a signature over them keyed by the peer's digest. The byte layout
 //    is drawn in rtmp/handshake_digest.hpp.
+//  - Encrypted scheme (RTMPE, REFERENCE.md §10; FFmpeg rtmpe://, librtmp):
+//    C0/S0 are 6, 8 or 9; the digest scheme, plus each side's Diffie-Hellman
+//    public key in the key slot of C1/S1 (same schema as the digest). C2/S2
+//    signatures are additionally enciphered for types 8 (XTEA) and 9
+//    (Blowfish). The six packets travel in clear; every byte after them goes
+//    through RC4 with keys derived from the shared secret (take_ciphers();
+//    the building blocks are in rtmp/handshake_rtmpe.hpp).
 //
 // Server behaviour:
 //  - C0: 3 is accepted. 0..2 and 4..31 (except 6, 8 and 9) are answered with
 //    S0 = 3, as the spec asks of a server that does not know the version.
-//    6, 8 and 9 (RTMPE) fail with handshake_rtmpe_unsupported; 'A'..'Z' (the
+//    6, 8 and 9 (RTMPE) are accepted when HandshakeOptions::encryption is
+//    on, else fail with handshake_rtmpe_unsupported; 'A'..'Z' (the
 //    start of an HTTP request) with handshake_http_on_rtmp_port; the rest of
 //    32..255 with handshake_version_unsupported. These failures happen as
 //    soon as C0 arrives. C0 22 followed by 03 0x (x <= 4) is a TLS record
@@ -47,17 +55,37 @@
 //    client key. Found: S1 is signed in the same schema, S2 is the digest
 //    response. Not found (a simple client, or a forged digest): the simple
 //    scheme, S1's version field zero and S2 an echo of C1.
+//  - RTMPE C1 (C0 6/8/9, encryption on): the digest must verify in schema
+//    0 or 1, else handshake_rtmpe_digest_missing (there is no simple
+//    RTMPE); the client's public key, read from the key slot of that
+//    schema, must pass the §10.2 check, else handshake_rtmpe_key_invalid.
+//    S0 is librtmp's choice (§10.1): 9 for 9; for 6 and 8, 8 when C1 byte 4
+//    is 128 (Flash's "128.x" RTMPE version, also FFmpeg's and librtmp's)
+//    and 6 otherwise. (librtmp answers 6 to a 9; we answer 9, since we
+//    speak it and the client asked for it.) S1 carries our public key and
+//    digest in the schema of C1; S2 is the signed response, enciphered for
+//    S0 = 8 or 9. kind() is encrypted from then on.
 //  - S0+S1+S2 (3073 bytes) appear in output() at once when C1 is complete.
 //  - C2: anything is accepted (FFmpeg, when publishing, echoes S1 instead of
-//    signing); peer_response_verified() records whether it was the expected
-//    signature (digest) or echo of S1 (simple).
+//    signing, under RTMPE too); peer_response_verified() records whether it
+//    was the expected signature (digest, enciphered under RTMPE 8/9) or echo
+//    of S1 (simple).
 //
 // Client behaviour:
 //  - C0+C1 (1537 bytes) are in output() right after construction.
 //    With `digest` (the default) C1 carries a digest in `schema` (default 1,
 //    FFmpeg's unencrypted client); without it, the simple scheme (what plain
 //    librtmp and OBS send).
-//  - S0 other than 3 fails with handshake_version_mismatch.
+//  - With HandshakeOptions::encrypted_type (RTMPE): C0 is that type, C1's
+//    version field rtmpe_client_version unless `version` is set, and C1
+//    carries our public key and digest in schema 0 (`digest` and `schema`
+//    are ignored). S0 must be 6, 8 or 9 (the server may pick another type
+//    than we offered, e.g. librtmp answers 8 to a 6; we follow S0, as
+//    FFmpeg does); S1 must carry a server digest in either schema
+//    (handshake_rtmpe_digest_missing otherwise) and a valid public key in
+//    that schema's key slot (handshake_rtmpe_key_invalid); S2 must carry
+//    the signature enciphered for S0 (handshake_digest_invalid otherwise).
+//  - Without it, S0 other than 3 fails with handshake_version_mismatch.
 //  - S1: when we sent a digest, the server digest is looked for in our
 //    schema, then the other one, whatever S1's version field says. Found:
 //    C2 is the signed response and S2 must carry the server's signature, or
@@ -84,6 +112,15 @@
 //  - After done or failed, feed() consumes nothing. A failed handshake must
 //    close the connection (all handshake errors are fatal); error() says why,
 //    and output() is empty from then on (nothing more should be sent).
+//  - RTMPE: the DH private key is drawn from the same random source (128
+//    bytes; redrawn up to 4 times if it gives an invalid key, then
+//    handshake_rtmpe_key_failed) and wiped once the shared secret is made.
+//    Two RC4 states (about 1 KiB each, on the heap) are the only other
+//    memory. After done(), take_ciphers() hands them out exactly once:
+//    apply `in` to every byte received after the handshake (server: after
+//    C2, including bytes feed() did not consume; client: after S2) and `out`
+//    to every byte sent after it (server: after S2; client: after C2). The
+//    handshake's own output() is never encrypted: write all of it first.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -95,6 +132,8 @@
 #include "base/byte_reader.hpp"
 #include "base/byte_writer.hpp"
 #include "rtmp/handshake_digest.hpp"
+#include "rtmp/handshake_rtmpe.hpp"
+#include "rtmp/rc4_cipher.hpp"
 
 namespace sluice::rtmp {
 
@@ -116,8 +155,7 @@ enum class HandshakeState : std::uint8_t {
 enum class HandshakeKind : std::uint8_t {
     simple,     ///< spec §5.2: zero version field, C2/S2 echo
     digest,     ///< HMAC-SHA256 digests in C1/S1, signed C2/S2
-    encrypted,  ///< RTMPE (C0 = 6/8/9): reserved. TODO(RTMPE issue: "RTMPE,
-                ///< encrypted RTMP: Diffie-Hellman + RC4") — never reported yet.
+    encrypted,  ///< RTMPE (C0 = 6/8/9): digest + Diffie-Hellman, then RC4
 };
 
 /// The 4 bytes at C1/S1 offset 4..7 (a Flash version number, e.g. 9.0.124.2).
@@ -129,6 +167,9 @@ inline constexpr HandshakeVersion default_client_version = {0x09, 0x00, 0x7C, 0x
 /// The server version field nginx-rtmp sends (13.14.10.13). Non-zero, and its
 /// first byte is >= 3, so FFmpeg's player verifies our S1 digest.
 inline constexpr HandshakeVersion default_server_version = {0x0D, 0x0E, 0x0A, 0x0D};
+/// The RTMPE client version field FFmpeg and librtmp send (128.0.3.2;
+/// REFERENCE.md §9.4). Byte 4 = 128 makes a librtmp-style server answer 8.
+inline constexpr HandshakeVersion rtmpe_client_version = {0x80, 0x00, 0x03, 0x02};
 
 struct HandshakeOptions {
     /// Written as C1/S1 `time` and as the C2/S2 `time2` of the simple
@@ -142,9 +183,25 @@ struct HandshakeOptions {
     /// Client only: where our C1 digest goes (REFERENCE.md §9.2).
     DigestSchema schema = DigestSchema::schema1;
     /// The version field of our C1/S1 in the digest scheme (the simple
-    /// scheme always sends zero). nullopt: default_client_version or
-    /// default_server_version by role.
+    /// scheme always sends zero). nullopt: default_client_version (or
+    /// rtmpe_client_version with encrypted_type) or default_server_version
+    /// by role.
     std::optional<HandshakeVersion> version;
+    /// Server only: accept RTMPE (C0 = 6, 8, 9). Off: such a C0 fails with
+    /// handshake_rtmpe_unsupported at once. The caller that turns it on must
+    /// also wrap the connection in the ciphers from take_ciphers().
+    bool encryption = false;
+    /// Client only: speak RTMPE and send this C0 (6, 8 or 9; anything else
+    /// fails at construction with handshake_rtmpe_type_invalid). nullopt:
+    /// plain RTMP, C0 = 3.
+    std::optional<std::uint8_t> encrypted_type;
+};
+
+/// The two RC4 directions of an RTMPE connection, already past the 1536-byte
+/// keystream discard (REFERENCE.md §10.4).
+struct RtmpeCiphers {
+    Rc4Cipher in;   ///< decrypts every byte received after the handshake
+    Rc4Cipher out;  ///< encrypts every byte sent after the handshake
 };
 
 class Handshake {
@@ -183,7 +240,8 @@ public:
     /// before); for a client, what it offers until S1 arrived, then what the
     /// server answered.
     HandshakeKind kind() const noexcept { return kind_; }
-    /// The schema of the verified peer digest (nullopt unless kind() is digest).
+    /// The schema of the verified peer digest (nullopt unless kind() is
+    /// digest or encrypted).
     std::optional<DigestSchema> schema() const noexcept { return schema_; }
     /// C0 (server) or S0 (client) as received; nullopt before it arrived.
     std::optional<std::uint8_t> peer_rtmp_version() const noexcept { return peer_rtmp_version_; }
@@ -204,6 +262,17 @@ public:
     base::Bytes peer_packet() const noexcept {
         return peer_packet_complete_ ? base::Bytes{peer_packet_} : base::Bytes{};
     }
+    /// The RTMPE type in use (S0: 6, 8 or 9) once kind() is encrypted and
+    /// the server chose it (server: after C1; client: after S0); else nullopt.
+    std::optional<std::uint8_t> encryption_type() const noexcept {
+        return encryption_type_ != 0 ? std::optional<std::uint8_t>(encryption_type_) : std::nullopt;
+    }
+    /// The RC4 pair of an RTMPE handshake: the first call after done()
+    /// returns it; every other call (before done(), a second time, or for a
+    /// simple or digest handshake) returns nullopt. A caller that turned
+    /// encryption on must treat nullopt after done() with kind() ==
+    /// encrypted as a bug, never as "send in clear".
+    std::optional<RtmpeCiphers> take_ciphers();
 
 private:
     using Packet = std::array<std::uint8_t, packet_size>;
@@ -232,6 +301,17 @@ private:
     /// RAND_bytes has no entropy.
     bool random(std::span<std::uint8_t> out);
 
+    // ---- RTMPE (handshake.cpp) ----
+    void on_c1_encrypted();
+    /// Draws our private key and writes the public key into our C1/S1 at the
+    /// key slot of `schema`; false (and failed) when no valid key came.
+    bool write_public_key(DigestSchema schema);
+    /// Checks the peer's public key at the key slot of `schema` and derives
+    /// ciphers_; false (and failed) on an invalid key.
+    bool derive_ciphers(DigestSchema schema);
+    /// The 128 bytes at the key slot of `schema` in the peer's C1/S1.
+    base::Bytes peer_public_key(DigestSchema schema) const noexcept;
+
     HandshakeRole role_;
     HandshakeOptions options_;
     HandshakeState state_;
@@ -259,6 +339,10 @@ private:
 
     handshake_digest::Digest our_digest_{};   ///< digest in our C1/S1
     handshake_digest::Digest peer_digest_{};  ///< digest found in the peer's C1/S1
+
+    std::uint8_t encryption_type_ = 0;           ///< S0 under RTMPE, else 0
+    handshake_rtmpe::PrivateKey private_key_{};  ///< wiped after use
+    std::optional<RtmpeCiphers> ciphers_;        ///< ready once derived; handed out after done
 };
 
 }  // namespace sluice::rtmp

@@ -112,7 +112,7 @@ std::size_t digest_position(Packet packet, DigestSchema schema) noexcept;
 
 /// Offset of the 128-byte Diffie-Hellman key slot for `schema` (schema 0:
 /// 8..639 from bytes 768..771; schema 1: 772..1403 from bytes 1532..1535).
-/// Unused until RTMPE lands; here so that the layout lives in one place.
+/// RTMPE puts the Diffie-Hellman public key there (handshake_rtmpe.hpp).
 std::size_t key_position(Packet packet, DigestSchema schema) noexcept;
 
 /// HMAC-SHA256(key, packet without the 32 bytes at `position`).
