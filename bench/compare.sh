@@ -157,7 +157,7 @@ CONF
             # RTMPS: the bench's port is the TLS one; plain RTMP listens on another.
             [ "$kind" = sluice-rtmps ] && listen=(--listen "127.0.0.1:$(free_port)" --tls-cert "$work/tls.crt"
                 --tls-key "$work/tls.key" --tls-listen "127.0.0.1:$port")
-            taskset -c "$server_cpu" "$sluice" serve "${listen[@]}" --workers 1 --log-level warn \
+            taskset -c "$server_cpu" "$sluice" serve "${listen[@]}" --http off --workers 1 --log-level warn \
                 --config "$work/sluice-$players.toml" >"$work/$kind-$players.log" 2>&1 &
         fi
         server_pid=$!

@@ -104,7 +104,7 @@ cat >"$work/sluice.toml" <<EOF
 [limits]
 max_connections_per_ip = 0
 EOF
-"$sluice" serve --config "$work/sluice.toml" --listen 127.0.0.1:0 --workers 2 --log-level info \
+"$sluice" serve --config "$work/sluice.toml" --listen 127.0.0.1:0 --http off --workers 2 --log-level info \
     >"$work/serve.log" 2>&1 &
 server=$!
 pids+=("$server")

@@ -29,6 +29,8 @@ struct ServeOptions {
     std::string tls_certificate;
     std::string tls_key;
     std::vector<std::string> tls_listen;
+    std::vector<std::string> http;
+    std::vector<std::string> https;
 };
 
 void setup_logging(const std::string& level) {
@@ -52,6 +54,11 @@ int serve(const ServeOptions& options) {
         if (!options.tls_certificate.empty()) config.tls.certificate = options.tls_certificate;
         if (!options.tls_key.empty()) config.tls.key = options.tls_key;
         if (!options.tls_listen.empty()) config.tls.listen = options.tls_listen;
+        if (!options.http.empty()) {
+            const bool off = options.http.size() == 1 && options.http.front() == "off";
+            config.http.listen = off ? std::vector<std::string>{} : options.http;
+        }
+        if (!options.https.empty()) config.http.tls_listen = options.https;
         config.validate();
     } catch (const server::ConfigError& e) {
         std::fprintf(stderr, "sluice serve: %s\n", e.what());
@@ -106,6 +113,7 @@ Run add_serve(CLI::App& app) {
     cmd->footer(
         "Publish:  ffmpeg -re -i clip.flv -c copy -f flv rtmp://127.0.0.1/live/test\n"
         "Play:     ffplay rtmp://127.0.0.1/live/test\n"
+        "Tunnel:   ffplay rtmpt://127.0.0.1:8080/live/test  (RTMPT: the same streams over HTTP)\n"
         "Files:    ffplay rtmp://127.0.0.1/vod/mp4:clip.mp4  (plays media/clip.mp4)\n"
         "Record:   sluice publish --mode record clip.flv rtmp://127.0.0.1/live/test  (-> "
         "recordings/live/test.flv)\n"
@@ -132,6 +140,13 @@ Run add_serve(CLI::App& app) {
     cmd->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
     cmd->add_option("--tls-listen", options->tls_listen,
                     "Address to accept RTMPS on, HOST:PORT (repeatable; default 0.0.0.0:1936)");
+    cmd->add_option(
+        "--http", options->http,
+        "Address to accept RTMPT (RTMP over HTTP) on, HOST:PORT (repeatable; default 0.0.0.0:8080 "
+        "when free; 'off' turns RTMPT off)");
+    cmd->add_option("--https", options->https,
+                    "Address to accept RTMPTS (RTMPT over HTTPS, with --tls-cert) on, HOST:PORT (repeatable; "
+                    "off by default)");
     cmd->add_option("--log-level", options->log_level, "trace, debug, info (default), warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
     return [cmd, options]() -> int { return cmd->parsed() ? serve(*options) : -1; };

@@ -118,6 +118,18 @@ const std::array integer_keys{
         "recording", "buffer_bytes", 0, 64 << 20,
         [](const ServerConfig& c) { return to_int64(c.recording.buffer_bytes); },
         [](ServerConfig& c, std::int64_t v) { c.recording.buffer_bytes = static_cast<std::size_t>(v); }},
+    IntegerKey{"http", "max_tunnels", 1, int64_max,
+               [](const ServerConfig& c) { return to_int64(c.http.max_tunnels); },
+               [](ServerConfig& c, std::int64_t v) { c.http.max_tunnels = static_cast<std::size_t>(v); }},
+    // Clients post what they have (a chunk or a few); 64 MiB is surely a mistake.
+    IntegerKey{
+        "http", "max_request_bytes", 1537, 64 << 20,
+        [](const ServerConfig& c) { return to_int64(c.http.max_request_bytes); },
+        [](ServerConfig& c, std::int64_t v) { c.http.max_request_bytes = static_cast<std::size_t>(v); }},
+    IntegerKey{
+        "http", "tunnel_idle_timeout_ms", 1, max_timeout_ms,
+        [](const ServerConfig& c) { return to_int64(c.http.tunnel_idle_timeout); },
+        [](ServerConfig& c, std::int64_t v) { c.http.tunnel_idle_timeout = std::chrono::milliseconds(v); }},
 };
 
 constexpr std::array<std::string_view, 3> record_policies{"request", "all", "off"};
@@ -126,7 +138,7 @@ constexpr std::array<std::string_view, 3> fsync_policies{"never", "on_close", "p
 constexpr std::int64_t max_record_seconds = 366LL * 24 * 60 * 60;
 
 // Non-integer keys, for config_keys() and the unknown-key check.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 17> other_keys{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 19> other_keys{{
     {"server", "listen"},
     {"server", "recordings"},
     {"server", "media"},
@@ -134,6 +146,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 17> other_ke
     {"tls", "key"},
     {"tls", "listen"},
     {"tls", "min_version"},
+    {"http", "listen"},
+    {"http", "tls_listen"},
     {"log", "level"},
     {"recording", "fsync"},
     {"app", "name"},
@@ -262,12 +276,19 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 // --- parsing ----------------------------------------------------------------
 
+ListenScheme scheme_of_key(std::string_view key) {
+    if (key == "tls.listen") return ListenScheme::rtmps;
+    if (key == "http.listen") return ListenScheme::http;
+    if (key == "http.tls_listen") return ListenScheme::https;
+    return ListenScheme::rtmp;
+}
+
 class Parser {
 public:
     explicit Parser(std::string_view source) : source_(source) {}
 
     void parse(const toml::table& root, ServerConfig& config) {
-        std::vector<std::string> tables{"server", "log", "limits", "recording", "tls", "app"};
+        std::vector<std::string> tables{"server", "log", "limits", "recording", "tls", "http", "app"};
         for (auto&& [key, node] : root) {
             const std::string_view name = key.str();
             if (name == "server") {
@@ -280,6 +301,8 @@ public:
                 parse_section(node, "recording", config);
             } else if (name == "tls") {
                 parse_section(node, "tls", config);
+            } else if (name == "http") {
+                parse_section(node, "http", config);
             } else if (name == "app") {
                 parse_apps(node, config);
             } else {
@@ -305,6 +328,10 @@ private:
                 config.listen = parse_listen(value, name);
             } else if (name == "tls.listen") {
                 config.tls.listen = parse_listen(value, name);
+            } else if (name == "http.listen") {
+                config.http.listen = parse_listen(value, name);
+            } else if (name == "http.tls_listen") {
+                config.http.tls_listen = parse_listen(value, name);
             } else if (name == "tls.certificate") {
                 config.tls.certificate = get_string(value, name);
             } else if (name == "tls.key") {
@@ -349,22 +376,22 @@ private:
     }
 
     std::vector<std::string> parse_listen(const toml::node& node, const std::string& name) {
-        const bool tls = name == "tls.listen";
+        const ListenScheme scheme = scheme_of_key(name);
         std::vector<std::string> listen;
         if (node.is_string()) {
-            listen.push_back(checked_listen(node, name, tls));
+            listen.push_back(checked_listen(node, name, scheme));
         } else if (const toml::array* array = node.as_array()) {
-            for (const toml::node& item : *array) listen.push_back(checked_listen(item, name, tls));
+            for (const toml::node& item : *array) listen.push_back(checked_listen(item, name, scheme));
         } else {
             fail_type(source_, node, name, "a string or an array of strings");
         }
         return listen;
     }
 
-    std::string checked_listen(const toml::node& node, const std::string& name, bool tls) {
+    std::string checked_listen(const toml::node& node, const std::string& name, ListenScheme scheme) {
         std::string text = get_string(node, name);
         try {
-            (void)parse_listen_address(text, tls);
+            (void)parse_listen_address(text, scheme);
         } catch (const ConfigError& e) {
             fail(source_, node.source(), name + ": " + e.what());
         }
@@ -496,22 +523,26 @@ bool valid_app_name(std::string_view name) {
 
 }  // namespace
 
-ListenAddress parse_listen_address(std::string_view text, bool tls) {
+ListenAddress parse_listen_address(std::string_view text, ListenScheme listen_scheme) {
     std::string_view rest = text;
-    const std::string_view scheme = tls ? "rtmps" : "rtmp";
+    static constexpr std::array<std::string_view, 4> schemes{"rtmp", "rtmps", "http", "https"};
+    static constexpr std::array<std::string_view, 4> where{
+        "a server.listen address is HOST:PORT or rtmp://HOST:PORT (RTMPS listeners go in [tls] listen, RTMPT "
+        "ones in [http] listen)",
+        "a [tls] listen address is HOST:PORT or rtmps://HOST:PORT",
+        "an [http] listen address is HOST:PORT or http://HOST:PORT",
+        "an [http] tls_listen address is HOST:PORT or https://HOST:PORT"};
+    static constexpr std::array<std::uint16_t, 4> default_ports{1935, 1936, 8080, 8443};
+    const auto index = static_cast<std::size_t>(listen_scheme);
     if (const std::size_t scheme_end = rest.find("://"); scheme_end != std::string_view::npos) {
-        if (!equals_ignoring_case(rest.substr(0, scheme_end), scheme)) {
-            bad_listen(text, tls ? "a [tls] listen address is HOST:PORT or rtmps://HOST:PORT"
-                                 : "a server.listen address is HOST:PORT or rtmp://HOST:PORT (RTMPS "
-                                   "listeners go in [tls] listen)");
-        }
+        if (!equals_ignoring_case(rest.substr(0, scheme_end), schemes[index])) bad_listen(text, where[index]);
         rest.remove_prefix(scheme_end + 3);
     }
     if (rest.find('/') != std::string_view::npos) bad_listen(text, "a listen address has no path");
     if (rest.empty()) bad_listen(text, "empty address");
 
     ListenAddress out;
-    out.port = tls ? 1936 : 1935;
+    out.port = default_ports[index];
     if (rest.front() == '[') {
         const std::size_t close = rest.find(']');
         if (close == std::string_view::npos) bad_listen(text, "missing ']'");
@@ -570,10 +601,26 @@ void ServerConfig::validate() const {
         if (tls.listen.empty()) throw ConfigError("tls.listen: at least one listen address is needed");
         for (const std::string& address : tls.listen) {
             try {
-                (void)parse_listen_address(address, true);
+                (void)parse_listen_address(address, ListenScheme::rtmps);
             } catch (const ConfigError& e) {
                 throw ConfigError(std::string("tls.listen: ") + e.what());
             }
+        }
+    }
+    for (const std::string& address : http.listen) {
+        try {
+            (void)parse_listen_address(address, ListenScheme::http);
+        } catch (const ConfigError& e) {
+            throw ConfigError(std::string("http.listen: ") + e.what());
+        }
+    }
+    if (!http.tls_listen.empty() && !tls.enabled())
+        throw ConfigError("http.tls_listen: RTMPTS needs a certificate ([tls] certificate and key)");
+    for (const std::string& address : http.tls_listen) {
+        try {
+            (void)parse_listen_address(address, ListenScheme::https);
+        } catch (const ConfigError& e) {
+            throw ConfigError(std::string("http.tls_listen: ") + e.what());
         }
     }
     if (tls.min_version != "1.2" && tls.min_version != "1.3")

@@ -131,6 +131,20 @@ struct TlsConfig {
     bool operator==(const TlsConfig&) const = default;
 };
 
+/// [http]: the HTTP listeners that carry RTMPT (RTMP tunnelled in HTTP).
+struct HttpConfig {
+    /// Plain HTTP (rtmpt://); [] = off. The default address is best effort:
+    /// when it is taken the server warns and runs without it.
+    std::vector<std::string> listen{"0.0.0.0:8080"};
+    /// HTTPS (rtmpts://), with the [tls] certificate; [] = off.
+    std::vector<std::string> tls_listen;
+    std::size_t max_tunnels = 1000;                         ///< open RTMPT sessions
+    std::size_t max_request_bytes = 1u << 20;               ///< body of one request
+    std::chrono::milliseconds tunnel_idle_timeout{20'000};  ///< no request for this long: close
+
+    bool operator==(const HttpConfig&) const = default;
+};
+
 struct ServerConfig {
     /// [server] listen: "HOST:PORT" or "rtmp://HOST:PORT" (IPv6 as "[::]:1935").
     std::vector<std::string> listen{"0.0.0.0:1935"};
@@ -139,6 +153,7 @@ struct ServerConfig {
     std::string media = "media";            ///< [server] media: the folder vod applications play from
     RecordingConfig recording;
     TlsConfig tls;
+    HttpConfig http;
     LogConfig log;
     ServerLimits limits;
     std::vector<AppConfig> apps{AppConfig{},
@@ -166,9 +181,17 @@ struct ListenAddress {
     std::string host;
     std::uint16_t port = 1935;
 };
-/// Parses "HOST:PORT", "rtmp://HOST:PORT", "[v6]:PORT", ":PORT" (all interfaces)
-/// or "HOST" (port 1935). With `tls`, the scheme is rtmps:// and the default
-/// port 1936. Throws ConfigError on anything else.
-ListenAddress parse_listen_address(std::string_view text, bool tls = false);
+/// What a listener speaks; names the URL scheme a listen address may carry
+/// and its default port.
+enum class ListenScheme : std::uint8_t {
+    rtmp,   ///< rtmp://, 1935
+    rtmps,  ///< rtmps://, 1936
+    http,   ///< http://, 8080 (RTMPT)
+    https,  ///< https://, 8443 (RTMPTS)
+};
+/// Parses "HOST:PORT", "<scheme>://HOST:PORT", "[v6]:PORT", ":PORT" (all
+/// interfaces) or "HOST" (the scheme's default port). Throws ConfigError on
+/// anything else, a foreign scheme included.
+ListenAddress parse_listen_address(std::string_view text, ListenScheme scheme = ListenScheme::rtmp);
 
 }  // namespace sluice::server

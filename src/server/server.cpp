@@ -26,13 +26,14 @@ namespace {
 
 using namespace boost::asio::experimental::awaitable_operators;
 
-/// The TLS handshake of an admitted RTMPS connection, on its worker; then
-/// the same Session as TCP. The context is held for the handshake (a reload
-/// may replace the server's meanwhile).
+/// The TLS handshake of an admitted RTMPS or RTMPTS connection, on its
+/// worker; then the same Session as TCP, or (with `rtmpt`) the HTTP side of
+/// RTMPT. The context is held for the handshake (a reload may replace the
+/// server's meanwhile).
 asio::awaitable<void> tls_handshake(asio::ip::tcp::socket socket,
                                     std::shared_ptr<const net::TlsServerContext> tls, PeerSlot slot,
                                     ServerContext& context, std::size_t worker,
-                                    std::chrono::milliseconds timeout) {
+                                    std::chrono::milliseconds timeout, RtmptGateway* rtmpt) {
     boost::system::error_code ignored;
     const auto remote = socket.remote_endpoint(ignored);
     const std::string peer = net::endpoint_text(remote);
@@ -52,6 +53,10 @@ asio::awaitable<void> tls_handshake(asio::ip::tcp::socket socket,
     }
     if (context.stopping) co_return;
     spdlog::debug("TLS from {}: {}", peer, (*transport)->protocol_version());
+    if (rtmpt) {
+        co_await rtmpt->serve(std::move(transport.value()), worker, remote.address(), std::move(slot));
+        co_return;
+    }
     auto session = std::make_shared<Session>(std::move(transport.value()), context, worker, std::move(slot));
     session->start();
 }
@@ -61,7 +66,8 @@ asio::awaitable<void> tls_handshake(asio::ip::tcp::socket socket,
 Server::Server(ServerConfig config)
     : config_(std::move(config)),
       workers_(std::make_unique<net::WorkerPool>(config_.workers)),
-      context_(std::make_unique<ServerContext>(config_, *workers_)) {}
+      context_(std::make_unique<ServerContext>(config_, *workers_)),
+      rtmpt_(std::make_unique<RtmptGateway>(*context_)) {}
 
 Server::~Server() {
     stop();
@@ -71,27 +77,44 @@ Server::~Server() {
     control_.restart();
     control_.poll();
     listeners_.clear();
+    tls_listeners_.clear();
+    http_listeners_.clear();
+    expiry_.reset();
+    // Tunnels hold timers of the worker contexts: the gateway lets go of
+    // them first; the sessions' references die with the contexts.
+    rtmpt_.reset();
     workers_.reset();
     context_.reset();
 }
 
-void Server::listen(const std::vector<std::string>& addresses, bool tls,
-                    std::vector<std::unique_ptr<net::Listener>>& into) {
+void Server::listen(const std::vector<std::string>& addresses, ListenScheme scheme,
+                    std::vector<std::unique_ptr<net::Listener>>& into, bool best_effort) {
     for (const std::string& text : addresses) {
-        const ListenAddress address = parse_listen_address(text, tls);
+        const ListenAddress address = parse_listen_address(text, scheme);
         auto listener = std::make_unique<net::Listener>(
             control_, *workers_,
-            [this, tls](asio::ip::tcp::socket socket, std::size_t worker) {
-                if (tls) {
-                    on_accept_tls(std::move(socket), worker);
-                } else {
-                    on_accept(std::move(socket), worker);
+            [this, scheme](asio::ip::tcp::socket socket, std::size_t worker) {
+                switch (scheme) {
+                    case ListenScheme::rtmp:
+                        on_accept(std::move(socket), worker);
+                        break;
+                    case ListenScheme::http:
+                        on_accept_http(std::move(socket), worker);
+                        break;
+                    default:
+                        on_accept_tls(std::move(socket), worker, scheme);
+                        break;
                 }
             },
             [](const boost::system::error_code& ec) { spdlog::warn("accept failed: {}", ec.message()); });
         try {
             listener->bind(address.host, address.port);
         } catch (const boost::system::system_error& e) {
+            if (best_effort) {
+                spdlog::warn("RTMPT is off on {}: {} (set another address with --http, or --http off)", text,
+                             e.code().message());
+                continue;
+            }
             throw ConfigError("cannot listen on " + text + ": " + e.code().message());
         }
         into.push_back(std::move(listener));
@@ -105,8 +128,12 @@ void Server::start() {
         if (!loaded) throw ConfigError("tls.certificate: " + loaded.error().message);
         tls_ = std::move(loaded.value());
     }
-    listen(config_.listen, false, listeners_);
-    if (tls_) listen(config_.tls.listen, true, tls_listeners_);
+    listen(config_.listen, ListenScheme::rtmp, listeners_);
+    if (tls_) listen(config_.tls.listen, ListenScheme::rtmps, tls_listeners_);
+    listen(config_.http.listen, ListenScheme::http, http_listeners_,
+           config_.http.listen == HttpConfig{}.listen);
+    const std::size_t plain_http = http_listeners_.size();
+    if (tls_) listen(config_.http.tls_listen, ListenScheme::https, http_listeners_);
     workers_->start();
     for (auto& listener : listeners_) {
         listener->start();
@@ -117,6 +144,12 @@ void Server::start() {
         spdlog::info("listening on rtmps://{} (certificate {})",
                      net::endpoint_text(listener->local_endpoint()), config_.tls.certificate);
     }
+    for (std::size_t i = 0; i < http_listeners_.size(); ++i) {
+        http_listeners_[i]->start();
+        spdlog::info("listening on {}://{} (RTMP over HTTP{})", i < plain_http ? "rtmpt" : "rtmpts",
+                     net::endpoint_text(http_listeners_[i]->local_endpoint()), i < plain_http ? "" : "S");
+    }
+    if (!http_listeners_.empty()) schedule_expiry();
     spdlog::info("{} worker(s); applications:{}", workers_->size(), [this] {
         std::string names;
         for (const AppConfig& app : config_.apps) {
@@ -173,13 +206,35 @@ void Server::on_accept(asio::ip::tcp::socket socket, std::size_t worker) {
     asio::post(workers_->context(worker), [session] { session->start(); });
 }
 
-void Server::on_accept_tls(asio::ip::tcp::socket socket, std::size_t worker) {
+void Server::on_accept_tls(asio::ip::tcp::socket socket, std::size_t worker, ListenScheme then) {
     std::optional<PeerSlot> slot = admit(socket);
     if (!slot) return;
+    RtmptGateway* rtmpt = then == ListenScheme::https ? rtmpt_.get() : nullptr;
     asio::co_spawn(workers_->context(worker),
                    tls_handshake(std::move(socket), tls_, std::move(*slot), *context_, worker,
-                                 config_.limits.handshake_timeout),
+                                 config_.limits.handshake_timeout, rtmpt),
                    asio::detached);
+}
+
+void Server::on_accept_http(asio::ip::tcp::socket socket, std::size_t worker) {
+    std::optional<PeerSlot> slot = admit(socket);
+    if (!slot) return;
+    boost::system::error_code ignored;
+    const auto address = socket.remote_endpoint(ignored).address();
+    asio::co_spawn(workers_->context(worker),
+                   rtmpt_->serve(std::make_unique<net::TcpTransport>(std::move(socket)), worker, address,
+                                 std::move(*slot)),
+                   asio::detached);
+}
+
+void Server::schedule_expiry() {
+    if (!expiry_) expiry_ = std::make_unique<asio::steady_timer>(control_);
+    expiry_->expires_after(1s);
+    expiry_->async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        rtmpt_->expire();
+        schedule_expiry();
+    });
 }
 
 void Server::stop() {
@@ -188,6 +243,8 @@ void Server::stop() {
     context_->stopping = true;
     for (auto& listener : listeners_) listener->close();
     for (auto& listener : tls_listeners_) listener->close();
+    for (auto& listener : http_listeners_) listener->close();
+    if (expiry_) expiry_->cancel();
     for (std::size_t w = 0; w < workers_->size(); ++w) {
         asio::post(workers_->context(w), [this, w] {
             const auto sessions = context_->sessions_on(w);  // shutdown() removes itself: walk a copy
@@ -210,6 +267,12 @@ void Server::stop() {
 std::vector<boost::asio::ip::tcp::endpoint> Server::tls_endpoints() const {
     std::vector<boost::asio::ip::tcp::endpoint> out;
     for (const auto& listener : tls_listeners_) out.push_back(listener->local_endpoint());
+    return out;
+}
+
+std::vector<boost::asio::ip::tcp::endpoint> Server::http_endpoints() const {
+    std::vector<boost::asio::ip::tcp::endpoint> out;
+    for (const auto& listener : http_listeners_) out.push_back(listener->local_endpoint());
     return out;
 }
 

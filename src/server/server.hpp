@@ -21,6 +21,11 @@
 //    admitted like a TCP one (the same limits), then runs its TLS handshake
 //    on its worker, bounded by limits.handshake_timeout, and becomes a
 //    Session over a net::TlsTransport: the same applications and streams.
+//  - RTMPT: start() also listens for HTTP on http.listen ("listening on
+//    rtmpt://H:P"; the default address only if it is free, else a warn
+//    line) and, with a certificate, HTTPS on http.tls_listen ("listening on
+//    rtmpts://H:P"). HTTP connections are admitted like RTMP ones and served
+//    by the RtmptGateway on their worker; each tunnel is a Session.
 //  - reload_tls() (SIGHUP) loads the certificate again; new connections get
 //    it, open ones keep theirs. On failure the old one stays and the error
 //    is logged. Call it on the control context.
@@ -29,6 +34,7 @@
 //    (at most ~2 s), sockets close, workers end. Idempotent.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <memory>
 #include <optional>
@@ -39,6 +45,7 @@
 #include "net/tls_context.hpp"
 #include "net/worker_pool.hpp"
 #include "server/config.hpp"
+#include "server/rtmpt_gateway.hpp"
 #include "server/server_context.hpp"
 
 namespace sluice::server {
@@ -58,14 +65,20 @@ public:
     std::vector<boost::asio::ip::tcp::endpoint> local_endpoints() const;
     /// The bound RTMPS addresses, in configuration order.
     std::vector<boost::asio::ip::tcp::endpoint> tls_endpoints() const;
+    /// The bound RTMPT (HTTP) addresses, then the RTMPTS (HTTPS) ones.
+    std::vector<boost::asio::ip::tcp::endpoint> http_endpoints() const;
 
 private:
     /// The slot of an accepted connection, or nullopt (the limits refused it; logged).
     std::optional<PeerSlot> admit(boost::asio::ip::tcp::socket& socket);
     void on_accept(boost::asio::ip::tcp::socket socket, std::size_t worker);
-    void on_accept_tls(boost::asio::ip::tcp::socket socket, std::size_t worker);
-    void listen(const std::vector<std::string>& addresses, bool tls,
-                std::vector<std::unique_ptr<net::Listener>>& into);
+    void on_accept_tls(boost::asio::ip::tcp::socket socket, std::size_t worker, ListenScheme then);
+    void on_accept_http(boost::asio::ip::tcp::socket socket, std::size_t worker);
+    /// Binds every address; with `best_effort`, one that cannot be bound is
+    /// logged and skipped instead of failing start().
+    void listen(const std::vector<std::string>& addresses, ListenScheme scheme,
+                std::vector<std::unique_ptr<net::Listener>>& into, bool best_effort = false);
+    void schedule_expiry();
 
     // Destruction order matters (see ~Server): sessions die with the worker
     // contexts and still touch context_, so both are destroyed explicitly.
@@ -75,6 +88,9 @@ private:
     std::unique_ptr<ServerContext> context_;
     std::vector<std::unique_ptr<net::Listener>> listeners_;
     std::vector<std::unique_ptr<net::Listener>> tls_listeners_;
+    std::vector<std::unique_ptr<net::Listener>> http_listeners_;  ///< RTMPT, then RTMPTS
+    std::unique_ptr<RtmptGateway> rtmpt_;
+    std::unique_ptr<boost::asio::steady_timer> expiry_;
     std::shared_ptr<const net::TlsServerContext> tls_;  ///< set when RTMPS is on
     bool stopped_ = false;
 };

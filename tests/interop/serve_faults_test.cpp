@@ -563,7 +563,7 @@ TEST(ServeFaultsFd, DescriptorExhaustionBacksOffAndRecovers) {
     const std::string log_path = dir.file("serve.log");
     // The pinned command line, under `ulimit -n 64` (sh execs the server in place).
     Process server({"sh", "-c", "ulimit -n 64 && exec \"$@\"", "sh", serve_binary(), "serve", "--listen",
-                    "127.0.0.1:0", "--workers", "2", "--log-level", "debug"},
+                    "127.0.0.1:0", "--http", "off", "--workers", "2", "--log-level", "debug"},
                    log_path);
     const auto log_tail = [&] {
         const std::string text = read_file(log_path);

@@ -44,11 +44,28 @@ std::string serve_binary() {
     return SLUICE_BINARY;
 }
 
+std::uint16_t logged_port(const std::string& log, const std::string& scheme) {
+    std::smatch m;
+    if (!std::regex_search(log, m, std::regex("listening on " + scheme + R"(://127\.0\.0\.1:(\d+))")))
+        return 0;
+    return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+bool make_certificate(const TempDir& dir, const std::string& tag, const std::string& names) {
+    const auto rc = run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                 dir.file(tag + ".key"), "-out", dir.file(tag + ".crt"), "-days", "2",
+                                 "-subj", "/CN=" + tag, "-addext", "subjectAltName=" + names},
+                                dir.file(tag + "_openssl.log"));
+    return rc == std::optional<int>(0);
+}
+
 namespace {
 
 std::vector<std::string> serve_argv(const std::vector<std::string>& extra_args) {
-    std::vector<std::string> argv{serve_binary(), "serve", "--listen",    "127.0.0.1:0",
-                                  "--workers",    "2",     "--log-level", "debug"};
+    // RTMPT on a port of its own too: the default 0.0.0.0:8080 would be
+    // shared by every server of a parallel run.
+    std::vector<std::string> argv{serve_binary(), "serve",     "--listen", "127.0.0.1:0", "--http",
+                                  "127.0.0.1:0",  "--workers", "2",        "--log-level", "debug"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     return argv;
 }

@@ -78,6 +78,15 @@ private:
 /// Which binary the suite judges: SLUICE_INTEROP_BINARY or SLUICE_BINARY.
 std::string serve_binary();
 
+/// The port of the first "listening on <scheme>://127.0.0.1:PORT" line of a
+/// server log (0: none).
+std::uint16_t logged_port(const std::string& log, const std::string& scheme);
+
+/// A self-signed certificate for `names` (SAN entries, e.g.
+/// "DNS:localhost,IP:127.0.0.1") at dir/<tag>.crt and dir/<tag>.key, made
+/// with the `openssl` command (its output in dir/<tag>_openssl.log).
+bool make_certificate(const TempDir& dir, const std::string& tag, const std::string& names);
+
 /// One audio or video tag of a clip.
 struct ClipTag {
     rtmp::MessageType type{};

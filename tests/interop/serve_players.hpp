@@ -15,7 +15,10 @@
 //  - check_player_file(): the first coded video frame is a key frame after
 //    an AVC sequence header, and the decoded frames (MD5 of each picture)
 //    are a contiguous run of the source's that starts at a key frame; with
-//    `joined_before`, all of them, and the audio from its first frame.
+//    `joined_before`, all of them, and the audio from its first frame;
+//    `tail_loss` of them (video and audio each) may be missing at the end,
+//    for publishers known to drop their last writes (FFmpeg over RTMPT
+//    discards what it has not posted yet when it closes).
 //  - run_matrix(): one publish (`publisher_argv`) to the four players,
 //    started first and waiting for the name; `url_for` gives each player's
 //    URL (default: the server's rtmp:// URL of live/<name>) and `ports`
@@ -46,10 +49,10 @@ struct Player {
 Player start_player(PlayerKind kind, const std::string& url, const TempDir& dir, const std::string& tag);
 std::string finish_player(Player& p, Clock::time_point deadline);
 void check_player_file(const Clip& clip, const std::vector<std::string>& source_audio, const Player& p,
-                       bool joined_before);
+                       bool joined_before, std::size_t tail_loss = 0);
 void run_matrix(const ServeProcess& server, const TempDir& dir,
                 const std::vector<std::string>& publisher_argv, const std::string& name, const Clip& clip,
                 const std::function<std::string(PlayerKind)>& url_for = {},
-                const std::vector<std::uint16_t>& ports = {});
+                const std::vector<std::uint16_t>& ports = {}, std::size_t tail_loss = 0);
 
 }  // namespace sluice::test

@@ -551,9 +551,10 @@ TEST_F(ServeRecording, WriteFailureFailsTheRecordingNotTheLiveStream) {
 
     // ServeProcess's pinned command line behind prlimit; the port from its log line.
     const std::string log_path = dir_.file("serve.log");
-    Process server({"prlimit", "--fsize=" + std::to_string(limit), serve_binary(), "serve", "--listen",
-                    "127.0.0.1:0", "--workers", "2", "--log-level", "debug", "--recordings", rec_},
-                   log_path);
+    Process server(
+        {"prlimit", "--fsize=" + std::to_string(limit), serve_binary(), "serve", "--listen", "127.0.0.1:0",
+         "--http", "off", "--workers", "2", "--log-level", "debug", "--recordings", rec_},
+        log_path);
     const auto log = [&] { return read_file(log_path); };
     ASSERT_TRUE(wait_log(log, "listening on rtmp://127.0.0.1:", 1, Clock::now() + 10s)) << log();
     std::smatch m;

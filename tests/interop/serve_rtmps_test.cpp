@@ -30,16 +30,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// A self-signed certificate for `names` (SAN entries, e.g.
-/// "DNS:localhost,IP:127.0.0.1") at dir/<tag>.crt and dir/<tag>.key.
-bool make_certificate(const TempDir& dir, const std::string& tag, const std::string& names) {
-    const auto rc = run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                                 dir.file(tag + ".key"), "-out", dir.file(tag + ".crt"), "-days", "2",
-                                 "-subj", "/CN=" + tag, "-addext", "subjectAltName=" + names},
-                                dir.file(tag + "_openssl.log"));
-    return rc == std::optional<int>(0);
-}
-
 class ServeRtmps : public ServeTest {
 protected:
     void SetUp() override {

@@ -399,10 +399,10 @@ TEST(Config, ListenAddressForms) {
 }
 
 TEST(Config, TlsListenersDefaultToPort1936AndNeedCertificateAndKey) {
-    EXPECT_EQ(parse_listen_address("rtmps://0.0.0.0", true).port, 1936);
-    EXPECT_EQ(parse_listen_address("127.0.0.1", true).port, 1936);
-    EXPECT_EQ(parse_listen_address("127.0.0.1:443", true).port, 443);
-    EXPECT_THROW((void)parse_listen_address("rtmp://127.0.0.1", true), ConfigError);
+    EXPECT_EQ(parse_listen_address("rtmps://0.0.0.0", ListenScheme::rtmps).port, 1936);
+    EXPECT_EQ(parse_listen_address("127.0.0.1", ListenScheme::rtmps).port, 1936);
+    EXPECT_EQ(parse_listen_address("127.0.0.1:443", ListenScheme::rtmps).port, 443);
+    EXPECT_THROW((void)parse_listen_address("rtmp://127.0.0.1", ListenScheme::rtmps), ConfigError);
     const ServerConfig defaults;
     EXPECT_FALSE(defaults.tls.enabled());
     EXPECT_EQ(error_of("[tls]\ncertificate = \"c.pem\"\n"),
@@ -534,6 +534,18 @@ TEST(Config, EveryKeyIsAccepted) {
             text = "[tls]\nlisten = [\"rtmps://127.0.0.1\", \":1937\"]\n";
         } else if (key == "tls.min_version") {
             text = "[tls]\nmin_version = \"1.3\"\n";
+        } else if (key == "http.listen") {
+            text = "[http]\nlisten = [\"http://127.0.0.1\", \":8081\"]\n";
+        } else if (key == "http.tls_listen") {
+            text = "[tls]\ncertificate = \"c.pem\"\nkey = \"k.pem\"\n[http]\ntls_listen = \":8443\"\n";
+        } else if (key == "http.max_request_bytes") {
+            text = "[http]\nmax_request_bytes = 65536\n";  // at least C0+C1
+        } else if (key == "http.listen") {
+            text = "[http]\nlisten = [\"http://127.0.0.1\", \":8081\"]\n";
+        } else if (key == "http.tls_listen") {
+            text = "[tls]\ncertificate = \"c.pem\"\nkey = \"k.pem\"\n[http]\ntls_listen = \":8443\"\n";
+        } else if (key == "http.max_request_bytes") {
+            text = "[http]\nmax_request_bytes = 65536\n";  // at least C0+C1
         } else if (key == "log.level") {
             text = "[log]\nlevel = \"warn\"\n";
         } else if (key == "limits.player_disconnect_bytes") {
@@ -545,6 +557,35 @@ TEST(Config, EveryKeyIsAccepted) {
         }
         EXPECT_EQ(error_of(text), "") << key;
     }
+}
+
+}  // namespace
+}  // namespace sluice::server
+
+namespace sluice::server {
+namespace {
+
+TEST(Config, HttpTableSetsTheRtmptListenersAndBounds) {
+    const ServerConfig defaults;
+    EXPECT_EQ(defaults.http.listen, std::vector<std::string>{"0.0.0.0:8080"});
+    EXPECT_TRUE(defaults.http.tls_listen.empty());
+    const ServerConfig c = parse_config(
+        "[http]\nlisten = [\"http://127.0.0.1:80\", \":8081\"]\nmax_tunnels = 5\nmax_request_bytes = 4096\n"
+        "tunnel_idle_timeout_ms = 1500\n");
+    EXPECT_EQ(c.http.listen, (std::vector<std::string>{"http://127.0.0.1:80", ":8081"}));
+    EXPECT_EQ(c.http.max_tunnels, 5u);
+    EXPECT_EQ(c.http.max_request_bytes, 4096u);
+    EXPECT_EQ(c.http.tunnel_idle_timeout, std::chrono::milliseconds(1500));
+    EXPECT_TRUE(parse_config("[http]\nlisten = []\n").http.listen.empty());
+    EXPECT_EQ(parse_listen_address("127.0.0.1", ListenScheme::http).port, 8080);
+    EXPECT_EQ(parse_listen_address("https://0.0.0.0", ListenScheme::https).port, 8443);
+    EXPECT_THAT(error_of("[http]\nlisten = \"rtmp://127.0.0.1:80\"\n"),
+                HasSubstr("an [http] listen address is HOST:PORT or http://HOST:PORT"));
+    EXPECT_THAT(error_of("[http]\nmax_request_bytes = 100\n"),
+                HasSubstr("http.max_request_bytes: 100 is out of range"));
+    // RTMPTS needs the certificate.
+    EXPECT_THAT(error_of("[http]\ntls_listen = \"127.0.0.1:8443\"\n"),
+                HasSubstr("RTMPTS needs a certificate"));
 }
 
 }  // namespace
