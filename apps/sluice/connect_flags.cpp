@@ -23,12 +23,14 @@ void add_connect_flags(CLI::App& cmd, ConnectFlags& flags) {
         "An extra connect argument, repeatable, in librtmp's conn= syntax: B:1, N:3.5, S:text, Z:, "
         "O:1 ... O:0 for an object with named items NB:name:1, NN:, NS:, NZ:, NO: (e.g. "
         "--conn S:secret)");
-    cmd.add_option("--ca-file", flags.ca_file,
-                   "rtmps:// only: PEM file of the CA certificates to trust (default: the system's store)")
+    cmd.add_option(
+           "--ca-file", flags.ca_file,
+           "rtmps:// and rtmpts://: PEM file of the CA certificates to trust (default: the system's store)")
         ->check(CLI::ExistingFile);
-    cmd.add_flag("--insecure", flags.insecure,
-                 "rtmps:// only: accept any certificate for any host name (test servers); the stream is "
-                 "still encrypted but not protected from whoever sits in between");
+    cmd.add_flag(
+        "--insecure", flags.insecure,
+        "rtmps:// and rtmpts://: accept any certificate for any host name (test servers); the stream is "
+        "still encrypted but not protected from whoever sits in between");
 }
 
 bool apply_connect_flags(const ConnectFlags& flags, client::ClientOptions& options, std::string& error) {

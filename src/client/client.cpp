@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "net/gather_buffers.hpp"
+#include "net/rc4_transport.hpp"
+#include "net/rtmpt_client_transport.hpp"
 #include "net/tcp_transport.hpp"
 #include "net/tls_transport.hpp"
 #include "rtmp/data_message.hpp"
@@ -57,6 +59,14 @@ std::string describe(const rtmp::StatusObject& status) {
     return out;
 }
 
+/// The Host header of the tunnel's requests: the port only when it is not
+/// the scheme's default (80 for rtmpt, 443 for rtmpts, as in HTTP and HTTPS).
+std::string host_header(const rtmp::Url& url) {
+    std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+    if (url.port != rtmp::default_port(url.scheme)) host += ":" + std::to_string(url.port);
+    return host;
+}
+
 bool is_media_type(rtmp::MessageType type) {
     return type == rtmp::MessageType::audio || type == rtmp::MessageType::video || rtmp::is_data(type);
 }
@@ -101,6 +111,14 @@ Client::StreamState& Client::stream(Step step, rtmp::MessageStreamId id) {
     return it->second;
 }
 
+void Client::use_encryption(const rtmp::Url& url) {
+    if (url.scheme != rtmp::UrlScheme::rtmpe && url.scheme != rtmp::UrlScheme::rtmpte) return;
+    rtmp::HandshakeOptions options = handshake_options(options_);
+    // Type 6 with FFmpeg's RTMPE version field, as FFmpeg and librtmp offer.
+    options.encrypted_type = 6;
+    handshake_ = rtmp::Handshake(rtmp::HandshakeRole::client, std::move(options));
+}
+
 void Client::begin_connect(const rtmp::Url& url) {
     if (state_ != State::idle)
         throw ClientError(Step::connect, make_error_code(Errc::not_connected),
@@ -112,20 +130,24 @@ void Client::begin_connect(const rtmp::Url& url) {
 
 asio::awaitable<ConnectInfo> Client::connect(rtmp::Url url) {
     begin_connect(url);
-    if (url.scheme != rtmp::UrlScheme::rtmp && url.scheme != rtmp::UrlScheme::rtmps)
-        fail(Step::connect, make_error_code(Errc::scheme_unsupported),
-             std::string(rtmp::to_string(url.scheme)) + ":// is not supported yet; use rtmp:// or rtmps://");
+    // The scheme picks the transport (TCP, TLS, the HTTP tunnel) and the
+    // handshake (RTMPE encrypts above any of them); the rest is the same.
+    const bool tls = url.scheme == rtmp::UrlScheme::rtmps || url.scheme == rtmp::UrlScheme::rtmpts;
+    const bool tunnel = url.scheme == rtmp::UrlScheme::rtmpt || url.scheme == rtmp::UrlScheme::rtmpts ||
+                        url.scheme == rtmp::UrlScheme::rtmpte;
+    use_encryption(url);
     const auto start = Clock::now();
     const Deadline deadline = step_deadline();
     asio::ip::tcp::socket socket = co_await tcp_connect(url, deadline);
     info_.tcp_connected = since(start);
-    if (url.scheme == rtmp::UrlScheme::rtmps) {
+    if (tls) {
         co_await tls_connect(std::move(socket), url, deadline);
     } else {
         // TcpTransport sets TCP_NODELAY and the non-blocking mode flush() and
         // the poll in read_some() rely on.
         transport_ = std::make_unique<net::TcpTransport>(std::move(socket));
     }
+    if (tunnel) co_await rtmpt_open(url, deadline);
     co_return co_await finish_connect(start);
 }
 
@@ -135,10 +157,8 @@ asio::awaitable<ConnectInfo> Client::connect(rtmp::Url url, std::unique_ptr<net:
                           "connect() was given no transport");
     begin_connect(url);
     transport_ = std::move(transport);
-    // TLS or a tunnel is the transport's job; the encrypted handshake would be ours.
-    if (url.scheme == rtmp::UrlScheme::rtmpe || url.scheme == rtmp::UrlScheme::rtmpte)
-        fail(Step::connect, make_error_code(Errc::scheme_unsupported),
-             std::string(rtmp::to_string(url.scheme)) + ":// (the encrypted handshake) is not supported yet");
+    // TLS or a tunnel is the transport's job; the encrypted handshake is ours.
+    use_encryption(url);
     co_return co_await finish_connect(Clock::now());
 }
 
@@ -146,8 +166,10 @@ asio::awaitable<ConnectInfo> Client::finish_connect(Clock::time_point start) {
     const rtmp::Url& url = info_.url;
     co_await handshake(step_deadline());
     info_.handshake_done = since(start);
-    info_.handshake_kind =
-        handshake_.peer_digest_verified() ? rtmp::HandshakeKind::digest : rtmp::HandshakeKind::simple;
+    info_.handshake_kind = handshake_.kind() == rtmp::HandshakeKind::encrypted
+                               ? rtmp::HandshakeKind::encrypted
+                           : handshake_.peer_digest_verified() ? rtmp::HandshakeKind::digest
+                                                               : rtmp::HandshakeKind::simple;
     info_.server_version = handshake_.peer_version();
 
     rtmp::ConnectCommand command;
@@ -226,6 +248,25 @@ asio::awaitable<void> Client::tls_connect(asio::ip::tcp::socket socket, const rt
     transport_ = std::move(transport.value());
 }
 
+asio::awaitable<void> Client::rtmpt_open(const rtmp::Url& url, Deadline deadline) {
+    const std::string where = url.host + ":" + std::to_string(url.port);
+    timer_.expires_at(deadline);
+    auto raced = co_await (net::RtmptClientTransport::open(std::move(transport_), host_header(url)) ||
+                           timer_.async_wait(use_nothrow));
+    if (raced.index() == 1)
+        fail(Step::handshake, make_error_code(Errc::timed_out),
+             "no answer to the RTMPT open request (POST /open/1) from " + where + " within " +
+                 seconds_text(options_.step_timeout) + " (is this an RTMPT server?)");
+    net::RtmptOpenResult opened = std::get<0>(std::move(raced));
+    if (!opened) {
+        const std::error_code code = opened.error == asio::error::eof
+                                         ? make_error_code(Errc::connection_closed)
+                                         : static_cast<std::error_code>(opened.error);
+        fail(Step::handshake, code, "RTMPT tunnel to " + where + ": " + opened.message);
+    }
+    transport_ = std::move(opened.transport);
+}
+
 asio::awaitable<asio::ip::tcp::socket> Client::tcp_connect(const rtmp::Url& url, Deadline deadline) {
     asio::ip::tcp::resolver resolver(executor_);
     timer_.expires_at(deadline);
@@ -293,6 +334,17 @@ asio::awaitable<void> Client::handshake(Deadline deadline) {
             // C2 is still in output(): write it before the connect command.
             const base::Bytes c2 = handshake_.output();
             co_await write_handshake(c2, deadline, "C2");
+            if (handshake_.kind() == rtmp::HandshakeKind::encrypted) {
+                // RTMPE: what follows C2 and S2 is RC4 both ways.
+                std::optional<rtmp::RtmpeCiphers> ciphers = handshake_.take_ciphers();
+                if (!ciphers)
+                    fail(Step::handshake, make_error_code(Errc::protocol_error),
+                         "RTMPE handshake without keys");
+                auto encrypted = std::make_unique<net::Rc4Transport>(
+                    std::move(transport_), std::move(ciphers->in), std::move(ciphers->out));
+                encrypted->decrypt_in_place({read_buffer_.data() + used, n - used});
+                transport_ = std::move(encrypted);
+            }
             // Bytes after S2 (a server that talks first) are the chunk
             // stream of the connect step, checked like any later read.
             receive(Step::connect, input.subspan(used));

@@ -5,16 +5,23 @@
 //
 // It drives the sans-I/O core (rtmp::Handshake in the client role, then
 // rtmp::Connection with an rtmp::TransactionTable) over a net::Transport:
-// connect(url) opens a TCP connection (net::TcpTransport); connect(url,
-// transport) speaks over one the caller already opened (a memory pipe in
-// tests and fuzz targets; later TLS or the RTMPT tunnel). Every step sends
+// connect(url) opens the transport the scheme names (rtmp://: TCP,
+// net::TcpTransport; rtmps://: TLS, net::TlsTransport; rtmpt:// and
+// rtmpts://: the HTTP tunnel, net::RtmptClientTransport, over TCP or TLS;
+// rtmpe:// and rtmpte://: TCP or the tunnel, then the RTMPE handshake and
+// net::Rc4Transport above it);
+// connect(url, transport) speaks over one the caller already opened (a
+// memory pipe in tests and fuzz targets). Every step sends
 // its command and reads until its answer; whatever else arrives meanwhile
 // (user control events, statuses, metadata, media) is kept, in arrival
 // order, for next().
 //
 // Wire sequences (client → server, then what the step waits for):
 //
-//   connect(url)       TCP connect (none with a given transport);
+//   connect(url)       TCP connect (none with a given transport); for
+//                      rtmps/rtmpts the TLS handshake; for rtmpt/rtmpts
+//                      POST /open/1 (REFERENCE.md §11), after which every
+//                      byte below travels in /send and /idle bodies;
 //                      C0+C1 … S0+S1+S2, C2 (digest scheme by
 //                      default, ClientOptions::digest_handshake); then
 //                      connect(txn 1, {app, flashVer, swfUrl?, tcUrl, fpad
@@ -73,11 +80,15 @@
 //  - Statuses that end a step are still delivered by next(), in order, so
 //    a caller that wants the whole sequence (Play.Reset, Play.Start, ...)
 //    sees it.
-//  - connect(url) speaks rtmp:// only: other schemes throw
-//    scheme_unsupported. connect(url, transport) takes the scheme as the
-//    transport's business (a TLS transport makes rtmps://) except the
-//    encrypted handshakes rtmpe/rtmpte, which throw scheme_unsupported.
-//    TODO(issue 8, "The RTMP family"): rtmps, rtmpt, rtmpe, rtmpte.
+//  - connect(url) speaks rtmp://, rtmps://, rtmpt://, rtmpts://, rtmpe://
+//    and rtmpte:// (RTMPE type 6, the handshake FFmpeg and librtmp offer).
+//    connect(url, transport) takes the scheme as the transport's business
+//    (a TLS transport makes rtmps://) except rtmpe/rtmpte, whose
+//    encryption it adds above the given transport.
+//    Resolving, TCP, TLS and the tunnel's /open/1 share one step deadline;
+//    a failed /open/1 fails Step::handshake with the tunnel's sentence
+//    (status, malformed answer, no session id), and EOF there is
+//    connection_closed.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -185,7 +196,8 @@ public:
     // The coroutines take their URL by value: an awaitable starts when it is
     // awaited or spawned, after a temporary argument would be gone.
 
-    /// Resolves url.host, opens a TCP connection, then runs the handshake and connect.
+    /// Resolves url.host, opens a TCP connection (then TLS and/or the RTMPT
+    /// tunnel, as the scheme says), then runs the handshake and connect.
     boost::asio::awaitable<ConnectInfo> connect(rtmp::Url url);
     /// The handshake and connect over `transport`, already open (on this
     /// client's executor); `url` gives app and tcUrl. tcp_connected stays 0.
@@ -249,12 +261,17 @@ private:
 
     /// The state checks both connect()s share; marks the client connecting.
     void begin_connect(const rtmp::Url& url);
+    /// rtmpe:// and rtmpte://: the next handshake is RTMPE (type 6).
+    void use_encryption(const rtmp::Url& url);
     /// Handshake, connect command and Set Chunk Size over transport_.
     boost::asio::awaitable<ConnectInfo> finish_connect(Clock::time_point start);
     boost::asio::awaitable<boost::asio::ip::tcp::socket> tcp_connect(const rtmp::Url& url, Deadline deadline);
     /// rtmps://: the TLS handshake on `socket` (options_.tls), then transport_ is TLS.
     boost::asio::awaitable<void> tls_connect(boost::asio::ip::tcp::socket socket, const rtmp::Url& url,
                                              Deadline deadline);
+    /// rtmpt:// and rtmpts://: POST /open/1 over transport_ (TCP or TLS),
+    /// then transport_ is the tunnel.
+    boost::asio::awaitable<void> rtmpt_open(const rtmp::Url& url, Deadline deadline);
     boost::asio::awaitable<void> handshake(Deadline deadline);
     /// Writes all of `bytes` within `deadline` (the handshake packets).
     boost::asio::awaitable<void> write_handshake(base::Bytes bytes, Deadline deadline, std::string_view what);

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "net/gather_buffers.hpp"
+#include "net/rc4_transport.hpp"
 #include "rtmp/responses.hpp"
 
 namespace sluice::server {
@@ -15,6 +16,13 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
+
+/// RTMPE is answered on the RTMP port (ARCHITECTURE.md): C0 6, 8 and 9 too.
+rtmp::HandshakeOptions server_handshake_options() {
+    rtmp::HandshakeOptions options;
+    options.encryption = true;
+    return options;
+}
 
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 /// Output queued in the Connection before the writer stops pulling frames
@@ -68,7 +76,7 @@ Session::Session(std::unique_ptr<net::Transport> transport, ServerContext& conte
       peer_slot_(std::move(peer_slot)),
       id_(context.next_session_id++),
       peer_(transport_->peer()),
-      handshake_(rtmp::HandshakeRole::server, rtmp::HandshakeOptions{}),
+      handshake_(rtmp::HandshakeRole::server, server_handshake_options()),
       connection_(connection_options(context.config().limits)),
       wake_(transport_->get_executor()),
       tick_(transport_->get_executor()) {
@@ -139,6 +147,20 @@ asio::awaitable<bool> Session::handshake(std::vector<std::uint8_t>& buffer, std:
         }
     }
     handshake_done_at_ = Clock::now();
+    if (handshake_.kind() == rtmp::HandshakeKind::encrypted) {
+        // RTMPE: every byte after C2 is RC4, both ways. The writer has sent
+        // nothing yet (the connection has queued nothing before connect).
+        std::optional<rtmp::RtmpeCiphers> ciphers = handshake_.take_ciphers();
+        if (!ciphers) {
+            close("handshake: RTMPE without keys");
+            co_return false;
+        }
+        auto encrypted = std::make_unique<net::Rc4Transport>(std::move(transport_), std::move(ciphers->in),
+                                                             std::move(ciphers->out));
+        encrypted->decrypt_in_place({buffer.data(), filled});
+        transport_ = std::move(encrypted);
+        spdlog::debug("#{} RTMPE (type {})", id_, static_cast<int>(handshake_.encryption_type().value_or(0)));
+    }
     leftover = filled;
     co_return true;
 }

@@ -52,6 +52,7 @@ private:
         spdlog::set_level(spdlog::level::warn);
         server::ServerConfig config;
         config.listen = {"127.0.0.1:0"};
+        config.http.listen = {};
         config.workers = 1;
         return config;
     }
@@ -166,13 +167,27 @@ TEST(Client, SilentServerTimesOutInTheHandshake) {
     }
 }
 
-TEST(Client, OtherSchemesAreRefusedForNow) {
-    BlockingClient client(quick());
-    try {
-        client.connect(*rtmp::Url::parse("rtmpt://127.0.0.1/live/x"));
-        FAIL() << "rtmpt should be refused";
-    } catch (const ClientError& e) {
-        EXPECT_EQ(e.code(), make_error_code(Errc::scheme_unsupported));
+TEST(Client, RtmpePublishReachesAPlainPlayerAndBack) {
+    InProcessServer server;
+    const std::string port = std::to_string(server.port());
+    for (const bool publish_encrypted : {true, false}) {
+        SCOPED_TRACE(publish_encrypted ? "publisher on rtmpe" : "player on rtmpe");
+        const std::string name = publish_encrypted ? "/live/e1" : "/live/e2";
+        const auto encrypted = *rtmp::Url::parse("rtmpe://127.0.0.1:" + port + name);
+        const auto plain = *rtmp::Url::parse("rtmp://127.0.0.1:" + port + name);
+        BlockingClient publisher(quick());
+        publisher.open_publish(publish_encrypted ? encrypted : plain);
+        publisher.send(media(rtmp::MessageType::video, 0, avc_header));
+        publisher.send(media(rtmp::MessageType::video, 0, avc_key));
+        BlockingClient player(quick());
+        player.open_play(publish_encrypted ? plain : encrypted);
+        Incoming in = next_media(player);
+        ASSERT_EQ(in.kind, Incoming::Kind::video);
+        EXPECT_EQ(bytes_of(in.message), avc_header);
+        in = next_media(player);
+        EXPECT_EQ(bytes_of(in.message), avc_key);
+        EXPECT_EQ((publish_encrypted ? publisher : player).info().handshake_kind,
+                  rtmp::HandshakeKind::encrypted);
     }
 }
 

@@ -324,21 +324,28 @@ TEST(ClientTransport, ASilentServerTimesTheStepOut) {
     EXPECT_LT(elapsed, 4s);
 }
 
-TEST(ClientTransport, OnlyTheEncryptedSchemesAreRefusedOverAGivenTransport) {
+TEST(ClientTransport, EveryVariantOverAGivenTransportStartsItsHandshake) {
+    // rtmpe over a given transport: the encryption is ours, so the first
+    // flight is an RTMPE C0 (6) with FFmpeg's RTMPE version field.
     MemoryClient m;
-    auto connected = spawn_connect(m, *rtmp::Url::parse("rtmpe://127.0.0.1/live/x"));
+    auto encrypted = spawn_connect(m, *rtmp::Url::parse("rtmpe://127.0.0.1/live/x"));
+    settle(m);
+    EXPECT_FALSE(encrypted->done);
+    ASSERT_EQ(m.wire.written().size(), rtmp::Handshake::first_flight_size);
+    EXPECT_EQ(m.wire.written()[0], 6);
+    EXPECT_EQ(m.wire.written()[5], 0x80);
+    m.wire.feed_eof();
     finish(m);
-    const ClientError e = connected->client_error();
-    EXPECT_EQ(e.code(), make_error_code(Errc::scheme_unsupported));
-    EXPECT_TRUE(m.wire.closed());
+    EXPECT_EQ(encrypted->client_error().step(), Step::handshake);
 
     // rtmps over a given transport is the transport's business: the client
-    // starts the handshake (and fails only at the EOF that follows).
+    // starts the plain handshake (and fails only at the EOF that follows).
     MemoryClient tls;
     auto started = spawn_connect(tls, *rtmp::Url::parse("rtmps://127.0.0.1/live/x"));
     settle(tls);
     EXPECT_FALSE(started->done);
-    EXPECT_EQ(tls.wire.written().size(), rtmp::Handshake::first_flight_size);
+    ASSERT_EQ(tls.wire.written().size(), rtmp::Handshake::first_flight_size);
+    EXPECT_EQ(tls.wire.written()[0], 3);
     tls.wire.feed_eof();
     finish(tls);
     EXPECT_EQ(started->client_error().step(), Step::handshake);
