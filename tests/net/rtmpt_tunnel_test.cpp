@@ -153,6 +153,9 @@ protected:
     }
     Bytes idle() { return await(tunnel_->idle()); }
 
+    // Before io_: the sessions spawned there write into it until io_ goes
+    // (TearDown's close() wakes them after the test body has returned).
+    Received received_;
     asio::io_context io_;
     std::shared_ptr<RtmptTunnel> tunnel_;
     std::unique_ptr<Transport> transport_;
@@ -160,7 +163,7 @@ protected:
 
 TEST_F(RtmptTunnelTest, SentBytesReachTheSessionInOrder) {
     make({});
-    Received received;
+    Received& received = received_;
     spawn_session(received);
     EXPECT_EQ(send("C0C1"), reply_of(1));
     EXPECT_EQ(send("-second"), reply_of(1));
@@ -173,7 +176,7 @@ TEST_F(RtmptTunnelTest, TheAnswerComesInTheSameReply) {
     RtmptTunnelOptions options;
     options.settle = 2s;
     make(options);
-    Received received;
+    Received& received = received_;
     spawn_session(received, true, 40ms);  // a session that takes its time to answer
     const auto start = Clock::now();
     EXPECT_EQ(send("connect"), reply_of(1, "R:connect"));
@@ -196,7 +199,7 @@ TEST_F(RtmptTunnelTest, EmptyIdleHoldsAboutIdleHold) {
     RtmptTunnelOptions options;
     options.idle_hold = 100ms;
     make(options);
-    Received received;
+    Received& received = received_;
     spawn_session(received);
     const auto start = Clock::now();
     EXPECT_EQ(idle(), reply_of(1));
@@ -240,7 +243,7 @@ TEST_F(RtmptTunnelTest, PollingByteBacksOffAfterTenEmptyRepliesAndResets) {
     for (int i = 0; i < 10; ++i) EXPECT_EQ(idle(), reply_of(1)) << "empty reply " << i + 1;
     EXPECT_EQ(idle(), reply_of(2));
     // A /send reply with data resets it too.
-    Received received;
+    Received& received = received_;
     spawn_session(received, true);
     EXPECT_EQ(send("y"), reply_of(1, "R:y"));
 }
@@ -291,7 +294,7 @@ TEST_F(RtmptTunnelTest, CloseFromClientGivesEofAfterQueuedBytes) {
     EXPECT_EQ(send("queued"), reply_of(1));  // nobody reads yet
     tunnel_->close_from_client();
     EXPECT_TRUE(tunnel_->finished());
-    Received received;
+    Received& received = received_;
     spawn_session(received);
     run_until([&] { return received.ended; });
     EXPECT_EQ(received.bytes, bytes_of("queued"));
@@ -369,7 +372,7 @@ TEST_F(RtmptTunnelTest, SendOverMaxInboundIsRefusedAndQueuesNothing) {
     EXPECT_TRUE(await(tunnel_->send(bytes_of("abcde"))));
     EXPECT_FALSE(await(tunnel_->send(bytes_of("WXYZ"))));  // 9 would wait
     EXPECT_TRUE(await(tunnel_->send(bytes_of("fgh"))));    // exactly 8
-    Received received;
+    Received& received = received_;
     spawn_session(received);
     run_until([&] { return received.bytes.size() >= 8; });
     run_for(10ms);
