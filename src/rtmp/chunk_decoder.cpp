@@ -115,7 +115,9 @@ std::error_code ChunkDecoder::Impl::on_basic_header(BasicHeader h) {
     csid = h.chunk_stream;
     discard_chunk = false;
     StreamState* s = find(csid);
-    if (format == ChunkFormat::full) {
+    const bool may_open = format == ChunkFormat::full ||
+                          (format == ChunkFormat::same_stream && leniency.type1_opens_chunk_stream);
+    if (may_open) {
         if (s == nullptr || !s->open) {
             if (open_count >= limits.max_chunk_streams)
                 return fail(Errc::too_many_chunk_streams, chunk_start);

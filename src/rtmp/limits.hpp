@@ -83,6 +83,18 @@ struct Leniency {
     /// the previous header used one (both conventions agree there).
     /// Default on: real encoders of both kinds are common.
     bool type3_extended_timestamp = true;
+
+    /// A format-1 chunk (length, type, delta; no message stream id) on a
+    /// chunk stream that never had a format-0 header opens it: message
+    /// stream 0, the delta counted from timestamp 0, counted against
+    /// max_chunk_streams like a format-0 chunk.
+    /// librtmp sends every user control message with a format-1 header on
+    /// chunk stream 2; when its first one there is the SWF verification
+    /// response (user control 27, sent before any Window Ack Size) it opens
+    /// the chunk stream that way. nginx-rtmp and Red5 accept it.
+    /// Formats 2 and 3 (no length) still cannot open a chunk stream.
+    /// Off: strict spec behaviour, chunk_stream_not_started.
+    bool type1_opens_chunk_stream = true;
 };
 
 }  // namespace sluice::rtmp

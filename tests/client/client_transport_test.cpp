@@ -4,6 +4,14 @@
 // the client wrote. Covers connect(url, transport): the handshake and the
 // connect command on the wire, how EOF, garbage and silence fail a step,
 // and a play session through close().
+
+// GCC 12 takes the sized operator delete of Asio's coroutine frames for a
+// mismatch with their operator new once enough is inlined here (a false
+// positive of -Wmismatched-new-delete with coroutine frames).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -290,8 +298,8 @@ TEST(ClientTransport, GarbageAfterTheHandshakeIsAProtocolError) {
         SCOPED_TRACE(same_read ? "garbage in the read that ends S2" : "garbage in its own read");
         MemoryClient m;
         std::vector<std::uint8_t> input = simple_s0s1s2();
-        // A type 1 chunk header on chunk stream 9, which never had a type 0 one.
-        const std::vector<std::uint8_t> garbage{0x49, 0, 0, 0, 0, 0, 5, 20};
+        // A type 2 chunk header on chunk stream 9, which never had a type 0 one.
+        const std::vector<std::uint8_t> garbage{0x89, 0, 0, 0};
         if (same_read) {
             input.insert(input.end(), garbage.begin(), garbage.end());
             m.wire.feed(input);

@@ -424,10 +424,23 @@ TEST(ChunkDecoder, NewHeaderMidMessageIsRefused) {
 }
 
 TEST(ChunkDecoder, NotStartedChunkStream) {
-    for (const char* h : {"43 000000 000001 08 00", "83 000000 00", "C3 00"}) {
+    for (const char* h : {"83 000000 00", "C3 00"}) {
         const Outcome o = feed_whole(hex(h));
         EXPECT_EQ(o.error, Errc::chunk_stream_not_started) << h;
     }
+    // Format 1 opens a chunk stream (librtmp's first user control on csid 2
+    // can be one), unless the leniency is off.
+    ChunkDecoder lenient;
+    const Outcome opened = feed(lenient, {hex("42 000005 000006 04 001B 0001 0203")});
+    ASSERT_FALSE(opened.error) << opened.error.message();
+    ASSERT_EQ(opened.messages.size(), 1u);
+    EXPECT_EQ(opened.messages[0].type, MessageType::user_control);
+    EXPECT_EQ(opened.messages[0].stream_id, 0u);
+    EXPECT_EQ(opened.messages[0].timestamp, 5u);
+    Leniency strict;
+    strict.type1_opens_chunk_stream = false;
+    ChunkDecoder spec(Limits{}, strict);
+    EXPECT_EQ(feed(spec, {hex("43 000000 000001 08 00")}).error, Errc::chunk_stream_not_started);
 }
 
 TEST(ChunkDecoder, TooManyChunkStreams) {
@@ -503,7 +516,7 @@ TEST(ChunkDecoder, BufferGrowsWithArrivedBytesOnly) {
 TEST(ChunkDecoder, FailedDecoderStaysFailed) {
     ChunkDecoder d;
     const auto good = spec_example_1();
-    const auto input = cat(good, hex("47 000000"));  // fmt 1 on never-started csid 7
+    const auto input = cat(good, hex("87 000000"));  // fmt 2 on never-started csid 7
     const Outcome o = feed(d, {input});
     EXPECT_EQ(o.messages.size(), 4u);
     EXPECT_EQ(o.error, Errc::chunk_stream_not_started);
