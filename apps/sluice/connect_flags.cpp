@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "client/connect_arguments.hpp"
+#include "rtmp/swf_verification.hpp"
 
 namespace sluice::app {
 
@@ -23,6 +24,12 @@ void add_connect_flags(CLI::App& cmd, ConnectFlags& flags) {
         "An extra connect argument, repeatable, in librtmp's conn= syntax: B:1, N:3.5, S:text, Z:, "
         "O:1 ... O:0 for an object with named items NB:name:1, NN:, NS:, NZ:, NO: (e.g. "
         "--conn S:secret)");
+    cmd.add_option("--swf-hash", flags.swf_hash,
+                   "SWF verification: SHA-256 of the decompressed player SWF, 64 hex digits (librtmp's -w); "
+                   "answers the server's SWFVerify request. Needs --swf-size");
+    cmd.add_option("--swf-size", flags.swf_size,
+                   "SWF verification: size in bytes of the decompressed player SWF (librtmp's -x)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{0xFFFFFFFF}));
     cmd.add_option(
            "--ca-file", flags.ca_file,
            "rtmps:// and rtmpts://: PEM file of the CA certificates to trust (default: the system's store)")
@@ -37,6 +44,18 @@ bool apply_connect_flags(const ConnectFlags& flags, client::ClientOptions& optio
     auto arguments = client::parse_connect_arguments(flags.conn, &error);
     if (!arguments) return false;
     options.connect_arguments = std::move(*arguments);
+    if (flags.swf_hash.empty() != (flags.swf_size == 0)) {
+        error = "--swf-hash and --swf-size go together";
+        return false;
+    }
+    if (!flags.swf_hash.empty()) {
+        const auto hash = rtmp::parse_swf_hash(flags.swf_hash);
+        if (!hash) {
+            error = "--swf-hash: '" + flags.swf_hash + "' is not 64 hex digits";
+            return false;
+        }
+        options.swf = rtmp::SwfFile{*hash, static_cast<std::uint32_t>(flags.swf_size)};
+    }
     options.digest_handshake = !flags.simple_handshake;
     if (!flags.flash_ver.empty()) options.flash_ver = flags.flash_ver;
     options.swf_url = flags.swf_url;

@@ -447,6 +447,10 @@ void Client::file_event(rtmp::Event&& event) {
                 if (kind == rtmp::UserControlEvent::ping_request ||
                     kind == rtmp::UserControlEvent::ping_response)
                     return;
+                if (kind == rtmp::UserControlEvent::swf_verify_request && options_.swf) {
+                    answer_swf_verification();
+                    return;
+                }
                 Incoming in;
                 in.kind = Incoming::Kind::user_control;
                 in.control = std::move(e.control);
@@ -461,6 +465,16 @@ void Client::file_event(rtmp::Event&& event) {
             // the connection goes on; ProtocolViolation is read_some()'s.
         },
         std::move(event));
+}
+
+void Client::answer_swf_verification() {
+    const rtmp::SwfResponse response =
+        rtmp::swf_verification_response(handshake_.server_s1_tail(), *options_.swf);
+    rtmp::UserControl control{rtmp::UserControlEvent::swf_verify_response, 0, 0, 0,
+                              base::Payload::copy_of(base::Bytes(response))};
+    // Queued like the core's ping answers: read_some() flushes it. It fails
+    // only on a connection already closed, which the next read reports.
+    (void)connection_.send_control(control);
 }
 
 void Client::file_command(rtmp::Message&& message, bool is_data) {

@@ -32,7 +32,11 @@
 //                      After the answer: Set Chunk Size (options.chunk_size)
 //                      when it is not 128. Window Ack Size / Set Peer
 //                      Bandwidth / Ping from the server are applied and
-//                      answered by rtmp::Connection.
+//                      answered by rtmp::Connection. SWFVerify request
+//                      (user control 26, whenever it comes) is answered
+//                      with SWFVerify response (27) for ClientOptions::swf
+//                      and the server's S1 (REFERENCE.md §9.5) and not
+//                      kept for next(); without `swf` it is kept, unanswered.
 //   create_stream()    createStream(txn) → `_result` with the stream id.
 //   publish(id, name)  releaseStream(name), FCPublish(name) on msid 0 (not
 //                      waited for: nginx-rtmp does not answer them), then
@@ -115,6 +119,7 @@
 #include "rtmp/handshake.hpp"
 #include "rtmp/net_stream_commands.hpp"
 #include "rtmp/responses.hpp"
+#include "rtmp/swf_verification.hpp"
 #include "rtmp/transaction_table.hpp"
 #include "rtmp/url.hpp"
 
@@ -136,6 +141,10 @@ struct ClientOptions {
     std::vector<amf::Value> connect_arguments;
     /// Digest handshake (FFmpeg, Flash Player 9+) or the spec's simple one (librtmp, OBS).
     bool digest_handshake = true;
+    /// SWF verification: the player SWF (SHA-256 and size of its
+    /// decompressed bytes) whose proof answers a SWFVerify request
+    /// (librtmp's -w/-x). nullopt: requests go unanswered.
+    std::optional<rtmp::SwfFile> swf;
     /// Deadline for each step (resolve + TCP connect, handshake, each command).
     std::chrono::milliseconds step_timeout{10'000};
     /// Our Set Chunk Size after connect (128 = none sent).
@@ -285,6 +294,8 @@ private:
     void receive(Step step, base::Bytes input);
     boost::asio::awaitable<void> flush(Step step, Deadline deadline);
     void file_event(rtmp::Event&& event);
+    /// Queues SWFVerify response for options_.swf (set) and the server's S1.
+    void answer_swf_verification();
     void file_command(rtmp::Message&& message, bool is_data);
 
     /// Sends a call whose answer nobody waits for (nginx-rtmp does not answer

@@ -64,6 +64,18 @@ std::size_t Handshake::feed(base::Bytes input) {
     return role_ == HandshakeRole::server ? feed_server(input) : feed_client(input);
 }
 
+std::array<std::uint8_t, 32> Handshake::server_s1_tail() const noexcept {
+    std::array<std::uint8_t, 32> tail{};
+    if (role_ == HandshakeRole::server) {
+        // Our S1 sits at out_[1..1536] and stays there after it was sent.
+        if (written_ >= 1 + packet_size)
+            std::copy_n(out_.begin() + 1 + packet_size - tail.size(), tail.size(), tail.begin());
+    } else if (peer_packet_complete_) {
+        std::copy_n(peer_packet_.end() - static_cast<std::ptrdiff_t>(tail.size()), tail.size(), tail.begin());
+    }
+    return tail;
+}
+
 void Handshake::consume_output(std::size_t n) noexcept {
     sent_ += std::min(n, written_ - sent_);
 }

@@ -262,6 +262,11 @@ public:
     base::Bytes peer_packet() const noexcept {
         return peer_packet_complete_ ? base::Bytes{peer_packet_} : base::Bytes{};
     }
+    /// The last 32 bytes of the server's S1 (a server's own, a client's
+    /// peer's): the key of the SWF verification response (REFERENCE.md
+    /// §9.5, rtmp/swf_verification.hpp). All zero until that S1 exists
+    /// (server: once C1 arrived; client: once S1 arrived); kept after done().
+    std::array<std::uint8_t, 32> server_s1_tail() const noexcept;
     /// The RTMPE type in use (S0: 6, 8 or 9) once kind() is encrypted and
     /// the server chose it (server: after C1; client: after S0); else nullopt.
     std::optional<std::uint8_t> encryption_type() const noexcept {

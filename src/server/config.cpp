@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -138,7 +139,7 @@ constexpr std::array<std::string_view, 3> fsync_policies{"never", "on_close", "p
 constexpr std::int64_t max_record_seconds = 366LL * 24 * 60 * 60;
 
 // Non-integer keys, for config_keys() and the unknown-key check.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 19> other_keys{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 20> other_keys{{
     {"server", "listen"},
     {"server", "recordings"},
     {"server", "media"},
@@ -158,6 +159,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 19> other_ke
     {"app", "record_pattern"},
     {"app", "record_max_bytes"},
     {"app", "record_max_seconds"},
+    {"app", "swf_verify"},
 }};
 
 template <std::size_t N>
@@ -436,6 +438,8 @@ private:
                 } else if (name == "app.record_max_seconds") {
                     app.record_max_duration =
                         std::chrono::seconds(get_range(value, name, 0, max_record_seconds));
+                } else if (name == "app.swf_verify") {
+                    app.swf_verify = parse_swf_verify(value, name);
                 } else {
                     fail_unknown(source_, key.source(), "key", name, config_keys());
                 }
@@ -445,6 +449,22 @@ private:
             if (!named) fail(source_, item.source(), "app.name: every [[app]] needs a name");
             config.apps.push_back(std::move(app));
         }
+    }
+
+    std::vector<rtmp::SwfFile> parse_swf_verify(const toml::node& node, const std::string& name) {
+        const toml::array* array = node.as_array();
+        if (!array) fail_type(source_, node, name, "an array of strings (\"SHA256HEX:SIZE\")");
+        std::vector<rtmp::SwfFile> files;
+        for (const toml::node& item : *array) {
+            const std::string text = get_string(item, name);
+            const std::optional<rtmp::SwfFile> file = rtmp::parse_swf_file(text);
+            if (!file)
+                fail(source_, item.source(),
+                     name + ": " + in_quotes(text) +
+                         " is not \"SHA256HEX:SIZE\" (64 hex digits, ':', a size of 1 to 4294967295 bytes)");
+            files.push_back(*file);
+        }
+        return files;
     }
 
     static const IntegerKey* find_integer(std::string_view section, std::string_view key) {

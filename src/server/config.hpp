@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rtmp/swf_verification.hpp"
 #include "server/recorder.hpp"
 
 namespace sluice::server {
@@ -68,6 +69,9 @@ struct AppConfig {
     std::string record_pattern = "{stream}";
     std::uint64_t record_max_bytes = 0;           ///< record = "all": rotate at this size (0 = never)
     std::chrono::seconds record_max_duration{0};  ///< record = "all": rotate at this length (0 = never)
+    /// Player SWFs whose SWF verification (REFERENCE.md §9.5) is accepted on
+    /// connect ("SHA256HEX:SIZE" in TOML). Empty: no verification asked.
+    std::vector<rtmp::SwfFile> swf_verify{};
 
     bool operator==(const AppConfig&) const = default;
 };

@@ -223,7 +223,9 @@ void Session::handle(rtmp::Event&& event) {
             } else if constexpr (std::is_same_v<E, rtmp::MessageRejected>) {
                 spdlog::warn("#{} {} message refused: {} ({})", id_, peer_, e.error.message(), e.detail);
             } else if constexpr (std::is_same_v<E, rtmp::UserControlReceived>) {
-                if (e.control.event == rtmp::UserControlEvent::set_buffer_length) {
+                if (e.control.event == rtmp::UserControlEvent::swf_verify_response) {
+                    on_swf_response(e.control);
+                } else if (e.control.event == rtmp::UserControlEvent::set_buffer_length) {
                     // Paces files (vod_playback.hpp); bounded by the streams a peer may create.
                     if (buffer_ms_.size() <= limits_.max_streams_per_connection ||
                         buffer_ms_.count(e.control.stream_id) != 0) {
@@ -340,7 +342,10 @@ asio::awaitable<void> Session::watchdog() {
             if (now - accepted_at_ > limits_.handshake_timeout) {
                 close(fmt::format("handshake not done within {:.1f} s", seconds(limits_.handshake_timeout)));
             }
-        } else if (!connected_ && !closing_ && now - handshake_done_at_ > limits_.connect_timeout) {
+        } else if (held_connect_ && !closing_ && now - held_connect_->asked_at > limits_.connect_timeout) {
+            reject_swf(fmt::format("no response within {:.1f} s", seconds(limits_.connect_timeout)));
+        } else if (!connected_ && !held_connect_ && !closing_ &&
+                   now - handshake_done_at_ > limits_.connect_timeout) {
             close(
                 fmt::format("no connect within {:.1f} s of the handshake", seconds(limits_.connect_timeout)));
         } else if (closing_ && close_deadline_ != Clock::time_point{} && now > close_deadline_) {

@@ -15,6 +15,14 @@
 //    NetConnection.Connect.Rejected, then close. An application path that
 //    check_app_path() refuses: the same, with a description starting
 //    "invalid application name".
+//    An application with swf_verify (config.hpp): on connect the server
+//    first sends SWFVerify request (user control 26) and holds the answer
+//    until SWFVerify response (27) arrives; one that matches an allowed
+//    player SWF for our S1 (rtmp/swf_verification.hpp) gets the answer
+//    above; a wrong one, or none within limits.connect_timeout, gets
+//    `_error` NetConnection.Connect.Rejected "SWF verification failed",
+//    an info line naming the peer, then close. Other commands before the
+//    response close the connection as any command before connect does.
 //  - publish on stream N: StreamBegin N, onStatus NetStream.Publish.Start;
 //    busy name: onStatus NetStream.Publish.BadName (the first publisher keeps
 //    it); a name check_stream_name() refuses: onStatus
@@ -68,6 +76,7 @@
 #include "rtmp/connection.hpp"
 #include "rtmp/events.hpp"
 #include "rtmp/handshake.hpp"
+#include "rtmp/net_connection_commands.hpp"
 #include "rtmp/net_stream_commands.hpp"
 #include "server/media_check.hpp"
 #include "server/player.hpp"
@@ -139,6 +148,11 @@ private:
     // Commands (session_commands.cpp).
     void on_command(const rtmp::Message& message);
     void on_connect(const rtmp::Command& command);
+    /// The connect answer (control messages, `_result`, onBWDone, log line).
+    void accept_connect(const rtmp::ConnectCommand& connect, Application& app, const std::string& instance);
+    /// SWFVerify response (user control 27) to a held connect.
+    void on_swf_response(const rtmp::UserControl& control);
+    void reject_swf(const std::string& why);
     void on_create_stream(const rtmp::Command& command);
     void on_publish(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
     void on_play(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
@@ -251,6 +265,14 @@ private:
     bool closed_ = false;
     std::string close_reason_;
     Application* app_ = nullptr;
+    /// A `connect` held until the client answers SWFVerify request.
+    struct HeldConnect {
+        rtmp::ConnectCommand command;
+        Application* app = nullptr;
+        std::string instance;
+        Clock::time_point asked_at{};
+    };
+    std::optional<HeldConnect> held_connect_;
     std::string app_instance_;
     std::map<rtmp::MessageStreamId, NetStream> streams_;
     rtmp::MessageStreamId next_stream_id_ = 1;

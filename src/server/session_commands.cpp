@@ -7,6 +7,7 @@
 #include "rtmp/net_connection_commands.hpp"
 #include "rtmp/net_stream_commands.hpp"
 #include "rtmp/responses.hpp"
+#include "rtmp/swf_verification.hpp"
 #include "server/app_path.hpp"
 #include "server/name_check.hpp"
 #include "server/session.hpp"
@@ -85,7 +86,7 @@ void Session::on_connect(const rtmp::Command& command) {
         close("malformed connect: " + why);
         return;
     }
-    if (connected_) {
+    if (connected_ || held_connect_) {
         spdlog::warn("#{} second connect refused", id_);
         send_error(connect->transaction_id, rtmp::Status::connect_failed, "Already connected.");
         return;
@@ -99,16 +100,55 @@ void Session::on_connect(const rtmp::Command& command) {
         close_after_flush("connect rejected: invalid application name (" + *bad + ")");
         return;
     }
-    app_ = context_.find_app(path.app);
-    if (!app_) {
+    Application* app = context_.find_app(path.app);
+    if (!app) {
         spdlog::warn("connect #{} peer={} app={} rejected: no such application", id_, peer_, path.app);
         send_error(connect->transaction_id, rtmp::Status::connect_rejected,
                    "Application '" + path.app + "' does not exist on this server.");
         close_after_flush("connect rejected: unknown application '" + path.app + "'");
         return;
     }
+    if (!app->config().swf_verify.empty()) {
+        // The answer waits for the proof (on_swf_response) or the watchdog.
+        held_connect_ = HeldConnect{std::move(*connect), app, path.instance, Clock::now()};
+        send_control(rtmp::UserControl{rtmp::UserControlEvent::swf_verify_request, 0, 0, 0, {}});
+        spdlog::debug("#{} connect to app={} held for SWF verification", id_, app->name());
+        return;
+    }
+    accept_connect(*connect, *app, path.instance);
+}
+
+void Session::on_swf_response(const rtmp::UserControl& control) {
+    if (!held_connect_) {
+        spdlog::debug("#{} SWFVerify response without a request ignored", id_);
+        return;
+    }
+    const rtmp::S1Tail key = handshake_.server_s1_tail();
+    if (!rtmp::swf_verification_matches(control.data.bytes(), key, held_connect_->app->config().swf_verify)) {
+        reject_swf(control.data.size() == rtmp::swf_response_size
+                       ? "the response matches no allowed SWF"
+                       : "the response has " + std::to_string(control.data.size()) + " bytes, not 42");
+        return;
+    }
+    HeldConnect held = std::move(*held_connect_);
+    held_connect_.reset();
+    accept_connect(held.command, *held.app, held.instance);
+}
+
+void Session::reject_swf(const std::string& why) {
+    const HeldConnect held = std::move(*held_connect_);
+    held_connect_.reset();
+    spdlog::info("connect #{} peer={} app={} rejected: SWF verification failed: {}", id_, peer_,
+                 held.app->name(), why);
+    send_error(held.command.transaction_id, rtmp::Status::connect_rejected, "SWF verification failed");
+    close_after_flush("connect rejected: SWF verification failed (" + why + ")");
+}
+
+void Session::accept_connect(const rtmp::ConnectCommand& connect, Application& app,
+                             const std::string& instance) {
+    app_ = &app;
     connected_ = true;
-    app_instance_ = path.instance;
+    app_instance_ = instance;
 
     // Spec 7.2.1.1, then our chunk size early so large frames cost few headers.
     send_control(rtmp::WindowAckSize{limits_.window_ack_size});
@@ -116,14 +156,14 @@ void Session::on_connect(const rtmp::Command& command) {
     send_control(rtmp::UserControl::stream_begin(0));
     send_control(rtmp::SetChunkSize{limits_.chunk_size});
     rtmp::ConnectResult result;
-    result.transaction_id = connect->transaction_id;
+    result.transaction_id = connect.transaction_id;
     result.information = rtmp::StatusObject::from(rtmp::Status::connect_success, "Connection succeeded.");
-    result.object_encoding = connect->object_encoding.value_or(0);
+    result.object_encoding = connect.object_encoding.value_or(0);
     send(result.encode(), rtmp::csid::net_connection);
     send(rtmp::OnBwDone{}.encode(), rtmp::csid::net_connection);
     spdlog::info("connect #{} peer={} app={} instance={} tcUrl={} flashVer=\"{}\"", id_, peer_, app_->name(),
-                 escape_name(app_instance_), escape_name(connect->tc_url.value_or("")),
-                 escape_name(connect->flash_ver.value_or("")));
+                 escape_name(app_instance_), escape_name(connect.tc_url.value_or("")),
+                 escape_name(connect.flash_ver.value_or("")));
 }
 
 void Session::on_create_stream(const rtmp::Command& command) {

@@ -190,6 +190,35 @@ TEST(Config, RecordingKeys) {
     EXPECT_EQ(to_string(RecordPolicy::all), "all");
 }
 
+TEST(Config, SwfVerifyKey) {
+    const std::string hash = "00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff";
+    const ServerConfig c = parse_config("[[app]]\nname = \"guarded\"\nswf_verify = [\"" + hash +
+                                        ":12345\", \"" + std::string(64, 'f') +
+                                        ":4294967295\"]\n"
+                                        "[[app]]\nname = \"open\"\n");
+    ASSERT_EQ(c.apps.size(), 2u);
+    ASSERT_EQ(c.apps[0].swf_verify.size(), 2u);
+    EXPECT_EQ(c.apps[0].swf_verify[0].size, 12345u);
+    EXPECT_EQ(c.apps[0].swf_verify[0].sha256[0], 0x00);
+    EXPECT_EQ(c.apps[0].swf_verify[0].sha256[10], 0xAA);
+    EXPECT_EQ(c.apps[0].swf_verify[0].sha256[31], 0xFF);
+    EXPECT_EQ(c.apps[0].swf_verify[1].size, 4294967295u);
+    EXPECT_TRUE(c.apps[1].swf_verify.empty());
+    EXPECT_TRUE(ServerConfig{}.apps[0].swf_verify.empty());
+
+    const auto swf_error = [](std::string_view value) {
+        return error_of("[[app]]\nname = \"a\"\nswf_verify = " + std::string(value) + "\n");
+    };
+    EXPECT_THAT(swf_error("\"" + hash + ":1\""), HasSubstr("test.toml:3: app.swf_verify: expected an array"));
+    EXPECT_THAT(swf_error("[\"" + hash + "\"]"), HasSubstr("app.swf_verify: \"" + hash + "\" is not"));
+    EXPECT_THAT(swf_error("[\"" + hash + ":0\"]"), HasSubstr("is not \"SHA256HEX:SIZE\""));
+    EXPECT_THAT(swf_error("[\"" + hash + ":4294967296\"]"), HasSubstr("is not \"SHA256HEX:SIZE\""));
+    EXPECT_THAT(swf_error("[\"" + hash.substr(2) + ":10\"]"), HasSubstr("is not \"SHA256HEX:SIZE\""));
+    EXPECT_THAT(swf_error("[\"" + std::string(63, 'a') + "g:10\"]"), HasSubstr("is not \"SHA256HEX:SIZE\""));
+    EXPECT_THAT(swf_error("[\"" + hash + ":10x\"]"), HasSubstr("is not \"SHA256HEX:SIZE\""));
+    EXPECT_THAT(swf_error("[10]"), HasSubstr("app.swf_verify"));
+}
+
 TEST(Config, RecordingErrors) {
     EXPECT_THAT(error_of("[[app]]\nname = \"a\"\nrecord = \"some\"\n"),
                 HasSubstr("test.toml:3: app.record: \"some\" is not one of \"request\", \"all\" or \"off\""));
@@ -515,10 +544,15 @@ TEST(Config, EveryKeyIsAccepted) {
         std::string text;
         // A value each key takes (a string, boolean or integer as its row says).
         static const std::map<std::string, std::string> values{
-            {"record", "\"all\""},     {"record_pattern", "\"{stream}-{seq}\""},
-            {"record_max_bytes", "0"}, {"record_max_seconds", "0"},
-            {"recordings", "\"rec\""}, {"media", "\"m\""},
-            {"kind", "\"vod\""},       {"fsync", "\"never\""}};
+            {"record", "\"all\""},
+            {"record_pattern", "\"{stream}-{seq}\""},
+            {"record_max_bytes", "0"},
+            {"record_max_seconds", "0"},
+            {"recordings", "\"rec\""},
+            {"media", "\"m\""},
+            {"kind", "\"vod\""},
+            {"fsync", "\"never\""},
+            {"swf_verify", "[\"" + std::string(64, 'a') + ":1\"]"}};
         const auto value = values.find(name);
         if (table == "app") {
             text = "[[app]]\nname = \"x\"\n" +
