@@ -157,7 +157,10 @@ CONF
             # RTMPS: the bench's port is the TLS one; plain RTMP listens on another.
             [ "$kind" = sluice-rtmps ] && listen=(--listen "127.0.0.1:$(free_port)" --tls-cert "$work/tls.crt"
                 --tls-key "$work/tls.key" --tls-listen "127.0.0.1:$port")
-            taskset -c "$server_cpu" "$sluice" serve "${listen[@]}" --http off --workers 1 --log-level warn \
+            # RTMPT: the bench's port is the HTTP one. RTMPE shares the RTMP port.
+            local http=(--http off)
+            [ "$kind" = sluice-rtmpt ] && listen=(--listen "127.0.0.1:$(free_port)") && http=(--http "127.0.0.1:$port")
+            taskset -c "$server_cpu" "$sluice" serve "${listen[@]}" "${http[@]}" --workers 1 --log-level warn \
                 --config "$work/sluice-$players.toml" >"$work/$kind-$players.log" 2>&1 &
         fi
         server_pid=$!
@@ -185,12 +188,16 @@ results=$work/results.jsonl
 hz=$(getconf CLK_TCK)
 
 for n in $players_list; do
-    for kind in nginx sluice sluice-rtmps; do
+    for kind in nginx sluice sluice-rtmps sluice-rtmpt sluice-rtmpe; do
         echo "compare.sh: $kind, $n players, $seconds s..." >&2
         start_server "$kind" "$n"
         out=$work/$kind-$n.json
         url="rtmp://127.0.0.1:$port/live/compare$n"
-        [ "$kind" = sluice-rtmps ] && url="rtmps://127.0.0.1:$port/live/compare$n"
+        case $kind in
+            sluice-rtmps) url="rtmps://127.0.0.1:$port/live/compare$n" ;;
+            sluice-rtmpt) url="rtmpt://127.0.0.1:$port/live/compare$n" ;;
+            sluice-rtmpe) url="rtmpe://127.0.0.1:$port/live/compare$n" ;;
+        esac
         t0=$(cpu_ticks "$server_pid")
         rc=0
         taskset -c "$load_cpu" "$sluice" bench "$url" --players "$n" --insecure \
@@ -275,12 +282,13 @@ print("Machine: %s, %s CPUs, Linux %s; server on CPU %s, load on CPU %s" % (cpu,
 print("Servers: nginx %s + libnginx-mod-rtmp (1 process), %s serve --workers 1" % (nginx, sluice))
 print("Command: %s" % command)
 names = {"nginx": "nginx-rtmp", "sluice": "sluice serve", "sluice-rtmps": "sluice serve over RTMPS (TLS)",
+         "sluice-rtmpt": "sluice serve over RTMPT (HTTP tunnel)", "sluice-rtmpe": "sluice serve over RTMPE (RC4)",
          "floor": "floor (writev only)"}
 head = "%7s %9s %6s %7s %8s %8s %8s %9s %11s %11s %11s" % (
     "players", "connected", "failed", "stalled", "GB", "CPU s", "CPU s/GB", "peak RSS", "1st frame", "latency", "latency")
 sub = "%7s %9s %6s %7s %8s %8s %8s %9s %11s %11s %11s" % ("", "", "", "", "", "", "", "MB", "median ms",
                                                           "median ms", "p99 ms")
-for server in ("nginx", "sluice", "sluice-rtmps", "floor"):
+for server in ("nginx", "sluice", "sluice-rtmps", "sluice-rtmpt", "sluice-rtmpe", "floor"):
     print()
     print(names[server])
     print(head)
@@ -301,14 +309,20 @@ def ratio(a, b):
 
 print()
 print("Ratios")
-print("%7s %15s %15s %15s %15s %15s %15s %15s" % ("players", "CPU/GB sl/nginx", "CPU/GB sl/floor", "CPU/GB ng/floor",
-                                                 "RSS sl/nginx", "1st fr sl/ng", "lat p99 sl/ng", "CPU/GB tls/rtmp"))
+print("%7s %15s %15s %15s %15s %15s %15s" % ("players", "CPU/GB sl/nginx", "CPU/GB sl/floor", "CPU/GB ng/floor",
+                                           "RSS sl/nginx", "1st fr sl/ng", "lat p99 sl/ng"))
 for n in counts:
     sl, ng, fl = table.get(("sluice", n), {}), table.get(("nginx", n), {}), table.get(("floor", n), {})
-    tls = table.get(("sluice-rtmps", n), {})
-    print("%7d %15s %15s %15s %15s %15s %15s %15s" % (
+    print("%7d %15s %15s %15s %15s %15s %15s" % (
         n, ratio(sl.get("cpu_per_gb"), ng.get("cpu_per_gb")), ratio(sl.get("cpu_per_gb"), fl.get("cpu_per_gb")),
         ratio(ng.get("cpu_per_gb"), fl.get("cpu_per_gb")), ratio(sl.get("rss_mb"), ng.get("rss_mb")),
-        ratio(sl.get("first_frame"), ng.get("first_frame")), ratio(sl.get("lat_p99"), ng.get("lat_p99")),
-        ratio(tls.get("cpu_per_gb"), sl.get("cpu_per_gb"))))
+        ratio(sl.get("first_frame"), ng.get("first_frame")), ratio(sl.get("lat_p99"), ng.get("lat_p99"))))
+
+print()
+print("The RTMP family against plain RTMP (same server, same load): CPU s per GB delivered, ratio to RTMP")
+print("%7s %15s %15s %15s" % ("players", "RTMPS/RTMP", "RTMPT/RTMP", "RTMPE/RTMP"))
+for n in counts:
+    base = table.get(("sluice", n), {}).get("cpu_per_gb")
+    print("%7d %15s %15s %15s" % (n, *(ratio(table.get((v, n), {}).get("cpu_per_gb"), base)
+                                        for v in ("sluice-rtmps", "sluice-rtmpt", "sluice-rtmpe"))))
 PY

@@ -226,7 +226,10 @@ private:
         std::string reason = e.what();
         if (e.step() == client::Step::tcp_connect || e.step() == client::Step::resolve)
             reason += " (is the server running at " + url_.host + ":" + std::to_string(url_.port) + "?)";
-        if (e.step() == client::Step::connect && e.status())
+        // Only a refused application points at the URL; other refusals
+        // (SWF verification, a plugin's check) say why themselves.
+        if (e.step() == client::Step::connect && e.status() &&
+            e.status()->description.find("does not exist") != std::string::npos)
             reason += " (check the app name '" + url_.app + "' in the URL)";
         return Outcome{e.code() == client::Errc::stream_not_found ? 3 : 2, reason};
     }

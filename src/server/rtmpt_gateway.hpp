@@ -28,6 +28,13 @@
 //    http.tunnel_idle_timeout (their sessions read EOF) and forgets those
 //    whose session ended and whose output was delivered. Any thread; the
 //    server calls it every second.
+//  - TODO(issue 8 follow-up): with our own client publishing over rtmpts://
+//    (RTMPT inside TLS), after a few hundred /send requests the HTTPS
+//    connection's reader stops: the next request's bytes wait in the
+//    socket's receive queue while serve() waits in TlsTransport::read_some,
+//    and the publisher hangs. FFmpeg over rtmpts:// and our client over
+//    rtmpt:// are not affected. Reproduce: sluice serve with --https, then
+//    `sluice publish <6 MB clip> rtmpts://.../live/x --insecure`.
 //  - At server stop, tunnel sessions end like TCP ones (Server::stop);
 //    their last output goes to polls until the workers stop.
 #include <boost/asio/awaitable.hpp>
