@@ -46,9 +46,10 @@ void check_response(const net::HttpRequest& request) {
     const std::string response =
         net::format_response(200, request.content_type, request.body, request.keep_alive);
     if (response.size() < request.body.size()) std::abort();
-    if (!std::equal(request.body.begin(), request.body.end(),
-                    response.end() - static_cast<long>(request.body.size())))
-        std::abort();
+    // Compared as bytes: std::string's char is signed here.
+    const auto* tail =
+        reinterpret_cast<const std::uint8_t*>(response.data()) + response.size() - request.body.size();
+    if (!std::equal(request.body.begin(), request.body.end(), tail)) std::abort();
     if (response.compare(0, 16, "HTTP/1.1 200 OK\r") != 0) std::abort();
 }
 
