@@ -204,6 +204,7 @@ private:
                 case Kind::closed:
                     co_return Outcome{2, "the server closed the connection mid-stream"};
                 case Kind::command:
+                case Kind::shared_object:
                 case Kind::other:
                     break;
             }

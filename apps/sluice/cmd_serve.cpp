@@ -26,6 +26,7 @@ struct ServeOptions {
     std::string log_level;
     std::string recordings;
     std::string media;
+    std::string shared_objects;
     std::string tls_certificate;
     std::string tls_key;
     std::vector<std::string> tls_listen;
@@ -51,6 +52,7 @@ int serve(const ServeOptions& options) {
         if (!options.log_level.empty()) config.log.level = options.log_level;
         if (!options.recordings.empty()) config.recordings = options.recordings;
         if (!options.media.empty()) config.media = options.media;
+        if (!options.shared_objects.empty()) config.shared_objects = options.shared_objects;
         if (!options.tls_certificate.empty()) config.tls.certificate = options.tls_certificate;
         if (!options.tls_key.empty()) config.tls.key = options.tls_key;
         if (!options.tls_listen.empty()) config.tls.listen = options.tls_listen;
@@ -133,6 +135,9 @@ Run add_serve(CLI::App& app) {
         "--media", options->media,
         "Folder the 'vod' application plays files from (default ./media): rtmp://host/vod/clip.flv, "
         "rtmp://host/vod/mp4:clip.mp4, rtmp://host/vod/mp3:song.mp3");
+    cmd->add_option("--shared-objects", options->shared_objects,
+                    "Folder for persistent shared objects, as <app>/<instance>/<name>.so (default "
+                    "./shared_objects; created on first change)");
     cmd->add_option(
            "--tls-cert", options->tls_certificate,
            "PEM certificate chain: turns RTMPS on (with --tls-key), on 0.0.0.0:1936 unless --tls-listen")

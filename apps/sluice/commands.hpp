@@ -19,5 +19,7 @@ Run add_play(CLI::App& app);
 Run add_probe(CLI::App& app);
 /// `sluice bench URL --players N`: the load generator.
 Run add_bench(CLI::App& app);
+/// `sluice so URL NAME`: use a remote shared object; print, edit and watch it.
+Run add_so(CLI::App& app);
 
 }  // namespace sluice::app

@@ -17,15 +17,16 @@ int main(int argc, char** argv) {
         "  sluice play      play a stream into an FLV file (or stdout)\n"
         "  sluice probe     show what a stream and its server are made of\n"
         "  sluice bench     open many players on a stream and measure them\n"
+        "  sluice so        print, edit and watch a remote shared object\n"
         "\n"
         "Run `sluice <command> --help` for each command's flags. Exit codes: 0 ok,\n"
         "1 usage or config error, 2 network or protocol failure, 3 stream not found.",
         "sluice"};
     app.set_version_flag("--version", std::string("sluice ") + SLUICE_VERSION);
     app.require_subcommand(0, 1);
-    std::vector<sluice::app::Run> commands{sluice::app::add_serve(app), sluice::app::add_publish(app),
-                                           sluice::app::add_play(app), sluice::app::add_probe(app),
-                                           sluice::app::add_bench(app)};
+    namespace cmd = sluice::app;
+    std::vector<cmd::Run> commands{cmd::add_serve(app), cmd::add_publish(app), cmd::add_play(app),
+                                   cmd::add_probe(app), cmd::add_bench(app),   cmd::add_so(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -433,9 +433,9 @@ void Client::file_event(rtmp::Event&& event) {
         [this](auto&& e) {
             using E = std::decay_t<decltype(e)>;
             if constexpr (std::is_same_v<E, rtmp::AudioReceived>) {
-                inbox_.push_back(Incoming{Incoming::Kind::audio, std::move(e.message), {}, {}, {}});
+                inbox_.push_back(Incoming{Incoming::Kind::audio, std::move(e.message), {}, {}, {}, {}});
             } else if constexpr (std::is_same_v<E, rtmp::VideoReceived>) {
-                inbox_.push_back(Incoming{Incoming::Kind::video, std::move(e.message), {}, {}, {}});
+                inbox_.push_back(Incoming{Incoming::Kind::video, std::move(e.message), {}, {}, {}, {}});
             } else if constexpr (std::is_same_v<E, rtmp::CommandReceived>) {
                 file_command(std::move(e.message), false);
             } else if constexpr (std::is_same_v<E, rtmp::DataReceived>) {
@@ -455,10 +455,11 @@ void Client::file_event(rtmp::Event&& event) {
                 in.kind = Incoming::Kind::user_control;
                 in.control = std::move(e.control);
                 inbox_.push_back(std::move(in));
-            } else if constexpr (std::is_same_v<E, rtmp::SharedObjectReceived> ||
-                                 std::is_same_v<E, rtmp::AggregateReceived> ||
+            } else if constexpr (std::is_same_v<E, rtmp::SharedObjectReceived>) {
+                file_shared_object(std::move(e.message));
+            } else if constexpr (std::is_same_v<E, rtmp::AggregateReceived> ||
                                  std::is_same_v<E, rtmp::UnknownMessageReceived>) {
-                inbox_.push_back(Incoming{Incoming::Kind::other, std::move(e.message), {}, {}, {}});
+                inbox_.push_back(Incoming{Incoming::Kind::other, std::move(e.message), {}, {}, {}, {}});
             }
             // PeerAcknowledged and ControlApplied were handled by the core;
             // MessageRejected (a malformed aggregate) is refused there and

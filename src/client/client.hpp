@@ -60,6 +60,11 @@
 //                      comes only for `true` and stays in next()).
 //   call(name, args)   any NetConnection call with a transaction id →
 //                      `_result` or `_error`, returned (never thrown).
+//   send_shared_object(m)   m as type 19 (16 when options.object_encoding
+//                      is 3) on msid 0, chunk stream 3. Not waited for:
+//                      the server's shared-object messages come from next()
+//                      as Kind::shared_object (client::SharedObject builds
+//                      the requests and applies the answers).
 //   delete_stream(id)  FCUnpublish(name) first when `id` publishes, then
 //                      deleteStream(id) on msid 0. Not answered.
 //   close()            delete_stream for each open stream, flushes output
@@ -119,6 +124,7 @@
 #include "rtmp/handshake.hpp"
 #include "rtmp/net_stream_commands.hpp"
 #include "rtmp/responses.hpp"
+#include "rtmp/shared_object_message.hpp"
 #include "rtmp/swf_verification.hpp"
 #include "rtmp/transaction_table.hpp"
 #include "rtmp/url.hpp"
@@ -178,21 +184,24 @@ struct ConnectInfo {
 /// One thing the server sent that no step consumed, for next().
 struct Incoming {
     enum class Kind : std::uint8_t {
-        audio,         ///< message type 8
-        video,         ///< message type 9
-        data,          ///< type 18/15: onMetaData, |RtmpSampleAccess, onTextData... (`name` set)
-        status,        ///< onStatus / onPlayStatus command or data message (`status` set)
-        command,       ///< any other command (`name` set), e.g. onBWDone, a server `call`
-        user_control,  ///< StreamBegin, StreamEOF, StreamIsRecorded, ... (`control` set; pings
-                       ///< are answered by the core and not delivered)
-        other,         ///< shared object (19/16) and unknown message types, as received
-        closed,        ///< the server closed the connection cleanly; next() keeps returning it
+        audio,          ///< message type 8
+        video,          ///< message type 9
+        data,           ///< type 18/15: onMetaData, |RtmpSampleAccess, onTextData... (`name` set)
+        status,         ///< onStatus / onPlayStatus command or data message (`status` set)
+        command,        ///< any other command (`name` set), e.g. onBWDone, a server `call`
+        user_control,   ///< StreamBegin, StreamEOF, StreamIsRecorded, ... (`control` set; pings
+                        ///< are answered by the core and not delivered)
+        shared_object,  ///< type 19/16, decoded (`shared_object` set; `message` as received)
+        other,          ///< aggregates, unknown types and shared-object messages that do not
+                        ///< decode (rtmp::decode_shared_object fails), as received
+        closed,         ///< the server closed the connection cleanly; next() keeps returning it
     };
     Kind kind = Kind::closed;
     rtmp::Message message;  ///< audio, video, data, status, command
     std::string name;       ///< data handler / command name
     std::optional<rtmp::StatusObject> status;
     rtmp::UserControl control;
+    std::optional<rtmp::SharedObjectMessage> shared_object;
 };
 
 class Client {
@@ -238,6 +247,11 @@ public:
     /// (up to the step timeout). Messages the server sent meanwhile are read
     /// without waiting and kept for next().
     boost::asio::awaitable<void> send(rtmp::Message message);
+    /// Encodes `message` (type 16 when options().object_encoding is 3, else
+    /// 19) on msid 0 and writes it like send() (same waits, same reading of
+    /// what the server sent meanwhile, Step::send in errors). Answers are
+    /// not awaited: they come from next() as Kind::shared_object.
+    boost::asio::awaitable<void> send_shared_object(rtmp::SharedObjectMessage message);
     /// The next message no step consumed. Waits up to `timeout` (none: for
     /// ever) and throws timed_out past it; that timeout is not fatal (the
     /// client stays usable, so a caller may wait in slices). Returns
@@ -297,6 +311,8 @@ private:
     /// Queues SWFVerify response for options_.swf (set) and the server's S1.
     void answer_swf_verification();
     void file_command(rtmp::Message&& message, bool is_data);
+    /// Decodes a type 19/16 message for next() (Kind::other when it does not decode).
+    void file_shared_object(rtmp::Message&& message);
 
     /// Sends a call whose answer nobody waits for (nginx-rtmp does not answer
     /// releaseStream/FCPublish); a late `_result` for it is dropped.

@@ -153,6 +153,7 @@ FlvOutput::WriteResult FlvOutput::write(const Incoming& incoming) {
         case Incoming::Kind::status:
         case Incoming::Kind::command:
         case Incoming::Kind::user_control:
+        case Incoming::Kind::shared_object:
         case Incoming::Kind::other:
         case Incoming::Kind::closed:
             return WriteResult::skipped;

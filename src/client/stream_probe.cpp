@@ -88,6 +88,7 @@ void StreamProbe::add(const Incoming& incoming, Clock::time_point arrival) {
             return;
         case Incoming::Kind::command:
         case Incoming::Kind::user_control:
+        case Incoming::Kind::shared_object:
         case Incoming::Kind::other:
             ++report_.messages;
             report_.payload_bytes += incoming.message.payload.size();

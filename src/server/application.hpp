@@ -7,18 +7,24 @@
 #include <string_view>
 
 #include "server/config.hpp"
+#include "server/shared_object_registry.hpp"
 #include "server/stream_hub.hpp"
 
 namespace sluice::server {
 
 class Application {
 public:
-    Application(AppConfig config, net::WorkerPool& workers, std::size_t gop_cache_bytes)
-        : config_(std::move(config)), hub_(workers, gop_cache_bytes) {}
+    /// `shared_objects_dir`: where persistent shared objects live ("" = refused).
+    Application(AppConfig config, net::WorkerPool& workers, std::size_t gop_cache_bytes,
+                const std::string& shared_objects_dir = {}, SharedObjectLimits shared_object_limits = {})
+        : config_(std::move(config)),
+          hub_(workers, gop_cache_bytes),
+          shared_objects_(config_.name, shared_objects_dir, shared_object_limits) {}
 
     const AppConfig& config() const noexcept { return config_; }
     const std::string& name() const noexcept { return config_.name; }
     StreamHub& hub() noexcept { return hub_; }
+    SharedObjectRegistry& shared_objects() noexcept { return shared_objects_; }
 
     static std::string stream_key(std::string_view instance, std::string_view stream) {
         std::string key(instance);
@@ -30,6 +36,7 @@ public:
 private:
     AppConfig config_;
     StreamHub hub_;
+    SharedObjectRegistry shared_objects_;
 };
 
 }  // namespace sluice::server

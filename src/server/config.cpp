@@ -72,6 +72,17 @@ constexpr IntegerKey limit(std::string_view key, std::int64_t min, std::int64_t 
     return IntegerKey{"limits", key, min, max, &get_limit<Field>, &set_limit<Field>};
 }
 
+template <auto Field>
+constexpr IntegerKey so_limit(std::string_view key) {
+    return IntegerKey{
+        "shared_objects",
+        key,
+        1,
+        int64_max,
+        [](const ServerConfig& c) { return to_int64(c.shared_object_limits.*Field); },
+        [](ServerConfig& c, std::int64_t v) { c.shared_object_limits.*Field = static_cast<std::size_t>(v); }};
+}
+
 using L = ServerLimits;
 const std::array integer_keys{
     IntegerKey{"server", "workers", 0, 1024, [](const ServerConfig& c) { return to_int64(c.workers); },
@@ -119,6 +130,11 @@ const std::array integer_keys{
         "recording", "buffer_bytes", 0, 64 << 20,
         [](const ServerConfig& c) { return to_int64(c.recording.buffer_bytes); },
         [](ServerConfig& c, std::int64_t v) { c.recording.buffer_bytes = static_cast<std::size_t>(v); }},
+    so_limit<&SharedObjectLimits::max_objects>("max_objects"),
+    so_limit<&SharedObjectLimits::max_properties>("max_properties"),
+    so_limit<&SharedObjectLimits::max_value_bytes>("max_value_bytes"),
+    so_limit<&SharedObjectLimits::max_subscribers>("max_subscribers"),
+    so_limit<&SharedObjectLimits::max_per_connection>("max_per_connection"),
     IntegerKey{"http", "max_tunnels", 1, int64_max,
                [](const ServerConfig& c) { return to_int64(c.http.max_tunnels); },
                [](ServerConfig& c, std::int64_t v) { c.http.max_tunnels = static_cast<std::size_t>(v); }},
@@ -139,10 +155,11 @@ constexpr std::array<std::string_view, 3> fsync_policies{"never", "on_close", "p
 constexpr std::int64_t max_record_seconds = 366LL * 24 * 60 * 60;
 
 // Non-integer keys, for config_keys() and the unknown-key check.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 20> other_keys{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 21> other_keys{{
     {"server", "listen"},
     {"server", "recordings"},
     {"server", "media"},
+    {"server", "shared_objects"},
     {"tls", "certificate"},
     {"tls", "key"},
     {"tls", "listen"},
@@ -290,7 +307,8 @@ public:
     explicit Parser(std::string_view source) : source_(source) {}
 
     void parse(const toml::table& root, ServerConfig& config) {
-        std::vector<std::string> tables{"server", "log", "limits", "recording", "tls", "http", "app"};
+        std::vector<std::string> tables{"server", "log",  "limits",         "recording",
+                                        "tls",    "http", "shared_objects", "app"};
         for (auto&& [key, node] : root) {
             const std::string_view name = key.str();
             if (name == "server") {
@@ -305,6 +323,8 @@ public:
                 parse_section(node, "tls", config);
             } else if (name == "http") {
                 parse_section(node, "http", config);
+            } else if (name == "shared_objects") {
+                parse_section(node, "shared_objects", config);
             } else if (name == "app") {
                 parse_apps(node, config);
             } else {
@@ -348,6 +368,8 @@ private:
                 config.recordings = get_string(value, name);
             } else if (name == "server.media") {
                 config.media = get_string(value, name);
+            } else if (name == "server.shared_objects") {
+                config.shared_objects = get_string(value, name);
             } else if (name == "recording.fsync") {
                 const std::string policy = get_string(value, name);
                 if (!one_of(fsync_policies, policy))

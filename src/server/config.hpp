@@ -36,6 +36,7 @@
 
 #include "rtmp/swf_verification.hpp"
 #include "server/recorder.hpp"
+#include "server/shared_object.hpp"
 
 namespace sluice::server {
 
@@ -155,6 +156,9 @@ struct ServerConfig {
     unsigned workers = 0;                   ///< [server] workers: 0 = one per core
     std::string recordings = "recordings";  ///< [server] recordings: the folder recordings go to
     std::string media = "media";            ///< [server] media: the folder vod applications play from
+    /// [server] shared_objects: the folder persistent shared objects live in ("" = refused).
+    std::string shared_objects = "shared_objects";
+    SharedObjectLimits shared_object_limits;  ///< [shared_objects]
     RecordingConfig recording;
     TlsConfig tls;
     HttpConfig http;

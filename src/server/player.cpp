@@ -7,8 +7,12 @@
 namespace sluice::server {
 
 Player::Player(PlayerOwner& owner, rtmp::MessageStreamId stream_id, std::string stream_name,
-               PlayerQueueLimits limits)
-    : owner_(&owner), stream_id_(stream_id), stream_name_(std::move(stream_name)), queue_(limits) {}
+               PlayerQueueLimits limits, rtmp::Encoding encoding)
+    : owner_(&owner),
+      stream_id_(stream_id),
+      stream_name_(std::move(stream_name)),
+      queue_(limits),
+      encoding_(encoding) {}
 
 void Player::on_attach(std::shared_ptr<StreamTap> tap, const StreamSnapshot& snapshot) {
     tap_ = std::move(tap);
@@ -93,7 +97,7 @@ void Player::push(Frame frame) {
 // dropped) so they stay in order with the media around them.
 void Player::push_status(rtmp::Status status, std::string_view description) {
     const rtmp::OnStatus on_status = rtmp::OnStatus::make(status, description, stream_name_);
-    push(Frame{on_status.encode(rtmp::Encoding::amf0, stream_id_), FrameKind::data});
+    push(Frame{on_status.encode(encoding_, stream_id_), FrameKind::data});
 }
 
 void Player::push_user_control_begin() {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "rtmp/command.hpp"
 #include "rtmp/message.hpp"
 #include "rtmp/status.hpp"
 #include "server/media_frame.hpp"
@@ -44,8 +45,10 @@ struct StreamSnapshot {
 
 class Player {
 public:
+    /// `encoding`: the session's; the statuses it queues use it (media and
+    /// data frames go out as the publisher's, re-encoded to AMF0 data).
     Player(PlayerOwner& owner, rtmp::MessageStreamId stream_id, std::string stream_name,
-           PlayerQueueLimits limits);
+           PlayerQueueLimits limits, rtmp::Encoding encoding = rtmp::Encoding::amf0);
 
     rtmp::MessageStreamId stream_id() const noexcept { return stream_id_; }
     const std::string& stream_name() const noexcept { return stream_name_; }
@@ -91,6 +94,7 @@ private:
     bool eof_sent_ = false;  ///< StreamEOF was the last of StreamBegin/StreamEOF sent
     bool receive_audio_ = true;
     bool receive_video_ = true;
+    rtmp::Encoding encoding_;
 };
 
 }  // namespace sluice::server

@@ -5,7 +5,8 @@ namespace sluice::server {
 ServerContext::ServerContext(const ServerConfig& config, net::WorkerPool& workers)
     : config_(config), sessions_(workers.size()) {
     for (const AppConfig& app : config.apps) {
-        apps_.push_back(std::make_unique<Application>(app, workers, config.limits.gop_cache_bytes));
+        apps_.push_back(std::make_unique<Application>(app, workers, config.limits.gop_cache_bytes,
+                                                      config.shared_objects, config.shared_object_limits));
     }
 }
 

@@ -215,8 +215,11 @@ void Session::handle(rtmp::Event&& event) {
                                  std::is_same_v<E, rtmp::VideoReceived>) {
                 on_media(e.message);
             } else if constexpr (std::is_same_v<E, rtmp::SharedObjectReceived>) {
-                // TODO(shared objects issue): shared objects are not served yet.
-                spdlog::debug("#{} shared object message ignored (not supported yet)", id_);
+                if (connected_) {
+                    on_shared_object(e.message);
+                } else {
+                    close("shared object message before connect");
+                }
             } else if constexpr (std::is_same_v<E, rtmp::UnknownMessageReceived>) {
                 spdlog::debug("#{} message of unknown type {} ignored", id_,
                               static_cast<int>(e.message.type));
@@ -399,6 +402,7 @@ void Session::close(std::string reason) {
 
 void Session::finish() {
     for (auto& [id, stream] : streams_) stop_stream(id, false);
+    release_shared_objects();
     // streams_ keeps its (now empty) entries: a caller up the stack may be
     // walking it when a failed write closes the session.
     context_.sessions_on(worker_).erase(this);

@@ -68,6 +68,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,12 +82,15 @@
 #include "server/media_check.hpp"
 #include "server/player.hpp"
 #include "server/server_context.hpp"
+#include "server/shared_object_registry.hpp"
 #include "server/stream_recording.hpp"
 #include "server/vod_playback.hpp"
 
 namespace sluice::server {
 
-class Session final : public std::enable_shared_from_this<Session>, public PlayerOwner {
+class Session final : public std::enable_shared_from_this<Session>,
+                      public PlayerOwner,
+                      public SharedObjectSubscriber {
 public:
     /// `peer_slot` counts this connection against its address until the
     /// session is destroyed.
@@ -103,6 +107,9 @@ public:
     // PlayerOwner
     void player_has_frames() override;
     void player_overflow(std::string_view reason) override;
+
+    // SharedObjectSubscriber (any thread: posts to this session's worker)
+    void deliver_shared_object(rtmp::Message message) override;
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -168,6 +175,12 @@ private:
     void on_other_call(const rtmp::Command& command);
     void on_data(const rtmp::Message& message);
     void on_media(const rtmp::Message& message);
+
+    // Shared objects (session_shared_objects.cpp).
+    void on_shared_object(const rtmp::Message& message);
+    SharedObjectUser shared_object_user();
+    /// Releases every shared object this connection uses (at close).
+    void release_shared_objects();
 
     // Recording (session_recording.cpp).
     void start_recording(rtmp::MessageStreamId stream_id, NetStream& stream, rtmp::PublishMode mode);
@@ -274,6 +287,10 @@ private:
     };
     std::optional<HeldConnect> held_connect_;
     std::string app_instance_;
+    /// The client's objectEncoding: after connect, commands, data and shared
+    /// objects go out as types 17/15/16 (amf3) or 20/18/19 (amf0).
+    rtmp::Encoding encoding_ = rtmp::Encoding::amf0;
+    std::set<std::string> shared_objects_;  ///< names this connection uses
     std::map<rtmp::MessageStreamId, NetStream> streams_;
     rtmp::MessageStreamId next_stream_id_ = 1;
     std::string roles_;  ///< " published=x played=y" for the close line

@@ -65,7 +65,8 @@ void Session::on_command(const rtmp::Message& message) {
     }
     if (name == cn::get_stream_length) return on_get_stream_length(command);
     if (name == cn::check_bw) {
-        send(rtmp::CallResult::check_bw_result(command.transaction_id).encode(), rtmp::csid::net_connection);
+        send(rtmp::CallResult::check_bw_result(command.transaction_id).encode(encoding_),
+             rtmp::csid::net_connection);
         return;
     }
     if (name == cn::seek) return on_seek(command, stream_id);
@@ -159,8 +160,12 @@ void Session::accept_connect(const rtmp::ConnectCommand& connect, Application& a
     result.transaction_id = connect.transaction_id;
     result.information = rtmp::StatusObject::from(rtmp::Status::connect_success, "Connection succeeded.");
     result.object_encoding = connect.object_encoding.value_or(0);
-    send(result.encode(), rtmp::csid::net_connection);
-    send(rtmp::OnBwDone{}.encode(), rtmp::csid::net_connection);
+    // The answer is AMF0 (Flash sends connect as AMF0 whatever it asks for,
+    // and learns from this answer that AMF3 is granted); everything after
+    // it goes out in the encoding asked for.
+    send(result.encode(rtmp::Encoding::amf0), rtmp::csid::net_connection);
+    encoding_ = result.object_encoding == 3 ? rtmp::Encoding::amf3 : rtmp::Encoding::amf0;
+    send(rtmp::OnBwDone{}.encode(encoding_), rtmp::csid::net_connection);
     spdlog::info("connect #{} peer={} app={} instance={} tcUrl={} flashVer=\"{}\"", id_, peer_, app_->name(),
                  escape_name(app_instance_), escape_name(connect.tc_url.value_or("")),
                  escape_name(connect.flash_ver.value_or("")));
@@ -180,7 +185,7 @@ void Session::on_create_stream(const rtmp::Command& command) {
     rtmp::CreateStreamResult result;
     result.transaction_id = command.transaction_id;
     result.stream_id = id;
-    send(result.encode(), rtmp::csid::net_connection);
+    send(result.encode(encoding_), rtmp::csid::net_connection);
 }
 
 Session::NetStream* Session::find_stream(rtmp::MessageStreamId stream_id) {
@@ -294,7 +299,7 @@ void Session::play_named(const rtmp::PlayCommand& play, rtmp::MessageStreamId st
                     name);
         return;
     }
-    auto player = std::make_shared<Player>(*this, stream_id, name, queue_limits(limits_));
+    auto player = std::make_shared<Player>(*this, stream_id, name, queue_limits(limits_), encoding_);
     stream.player = player;
     stream.playing = live;
     stream.name = name;
@@ -310,10 +315,9 @@ void Session::send_play_start(rtmp::MessageStreamId stream_id, const std::string
     send_control(rtmp::UserControl::stream_begin(stream_id));
     if (reset) send_status(stream_id, rtmp::Status::play_reset, "Playing and resetting " + name + ".", name);
     send_status(stream_id, rtmp::Status::play_start, "Started playing " + name + ".", name);
-    send(rtmp::encode_data_message(rtmp::SampleAccess{}.to_data(), rtmp::Encoding::amf0, stream_id),
+    send(rtmp::encode_data_message(rtmp::SampleAccess{}.to_data(), encoding_, stream_id),
          rtmp::csid::net_stream);
-    send(rtmp::encode_data_message(rtmp::make_data_start(), rtmp::Encoding::amf0, stream_id),
-         rtmp::csid::net_stream);
+    send(rtmp::encode_data_message(rtmp::make_data_start(), encoding_, stream_id), rtmp::csid::net_stream);
 }
 
 void Session::on_pause(const rtmp::Command& command, rtmp::MessageStreamId stream_id) {
@@ -449,7 +453,13 @@ void Session::on_data(const rtmp::Message& message) {
         spdlog::debug("#{} @clearDataFrame ignored", id_);
         return;
     }
-    Frame frame{message, classify(message)};
+    // Players of either encoding and FLV files (script tags are AMF0) take
+    // AMF0 data; an AMF3 publisher's type 15 is re-encoded.
+    const rtmp::Message relayed =
+        message.type == rtmp::MessageType::data_amf0
+            ? message
+            : rtmp::encode_data_message(*data, rtmp::Encoding::amf0, message.stream_id, message.timestamp);
+    Frame frame{relayed, classify(relayed)};
     record(message.stream_id, *stream, frame);
     stream->publishing->post_frame(std::move(frame));
 }
@@ -493,23 +503,22 @@ void Session::stop_playing(NetStream& stream) {
 
 void Session::send_status(rtmp::MessageStreamId stream_id, rtmp::Status status, std::string_view description,
                           std::optional<std::string> details) {
-    send(
-        rtmp::OnStatus::make(status, description, std::move(details)).encode(rtmp::Encoding::amf0, stream_id),
-        rtmp::csid::net_stream);
+    send(rtmp::OnStatus::make(status, description, std::move(details)).encode(encoding_, stream_id),
+         rtmp::csid::net_stream);
 }
 
 void Session::send_result(double transaction_id, std::vector<amf::Value> values) {
     rtmp::CallResult result;
     result.transaction_id = transaction_id;
     result.values = std::move(values);
-    send(result.encode(), rtmp::csid::net_connection);
+    send(result.encode(encoding_), rtmp::csid::net_connection);
 }
 
 void Session::send_error(double transaction_id, rtmp::Status status, std::string_view description) {
     rtmp::ErrorResponse error;
     error.transaction_id = transaction_id;
     error.information = rtmp::StatusObject::from(status, description);
-    send(error.encode(), rtmp::csid::net_connection);
+    send(error.encode(encoding_), rtmp::csid::net_connection);
 }
 
 }  // namespace sluice::server

@@ -41,8 +41,7 @@ void Session::send_play_status(rtmp::MessageStreamId stream_id, rtmp::Status sta
                                const std::string& name) {
     rtmp::OnPlayStatus play_status = rtmp::OnPlayStatus::make(status);
     play_status.information.details = name;
-    send(rtmp::encode_data_message(play_status.to_data(), rtmp::Encoding::amf0, stream_id),
-         rtmp::csid::net_stream);
+    send(rtmp::encode_data_message(play_status.to_data(), encoding_, stream_id), rtmp::csid::net_stream);
 }
 
 void Session::queue_file(const rtmp::PlayCommand& play, rtmp::MessageStreamId stream_id, NetStream& stream,

@@ -184,7 +184,7 @@ void Session::on_get_stream_length(const rtmp::Command& command) {
         }
     }
     if (command.transaction_id != 0)
-        send(rtmp::CallResult::stream_length(command.transaction_id, seconds).encode(),
+        send(rtmp::CallResult::stream_length(command.transaction_id, seconds).encode(encoding_),
              rtmp::csid::net_connection);
 }
 
@@ -235,7 +235,7 @@ void Session::end_vod(rtmp::MessageStreamId stream_id, NetStream& stream, std::e
                                                             static_cast<double>(vod.duration_ms()) / 1000.0,
                                                             static_cast<double>(vod.bytes_sent()))
                                        .to_data(),
-                                   rtmp::Encoding::amf0, stream_id),
+                                   encoding_, stream_id),
          rtmp::csid::net_stream);
     send_control(rtmp::UserControl::stream_eof(stream_id));
     spdlog::info("play end #{} app={} stream={} messages={} bytes={}", id_, app_->name(), stream.name,

@@ -80,9 +80,17 @@ std::vector<std::string> signalling(const std::vector<Received>& log, std::size_
 }
 
 RawClient::RawClient(bool digest_handshake)
-    : handshake_(rtmp::HandshakeRole::client, [&] {
-          rtmp::HandshakeOptions options;
-          options.digest = digest_handshake;
+    : handshake_(rtmp::HandshakeRole::client,
+                 [&] {
+                     rtmp::HandshakeOptions options;
+                     options.digest = digest_handshake;
+                     return options;
+                 }()),
+      connection_([] {
+          // Hostile tests send messages beyond the server's limits (up to
+          // the 16 MiB a chunk header can declare).
+          rtmp::ConnectionOptions options;
+          options.limits.max_output_bytes = 32u << 20;
           return options;
       }()) {}
 
@@ -211,6 +219,10 @@ Received RawClient::describe(rtmp::Event&& event) const {
                   : is_video_key(r.message.payload)   ? "video:key"
                   : is_video_frame(r.message.payload) ? "video:inter"
                                                       : "video:other";
+    } else if (auto* so = std::get_if<rtmp::SharedObjectReceived>(&event)) {
+        r.kind = Received::Kind::other;
+        r.message = std::move(so->message);
+        r.label = "so:" + std::to_string(static_cast<int>(r.message.type));
     } else if (auto* p = std::get_if<rtmp::ProtocolViolation>(&event)) {
         r.label = "violation:" + p->detail;
     } else if (auto* m = std::get_if<rtmp::MessageRejected>(&event)) {

@@ -14,6 +14,7 @@
 //   data:|RtmpSampleAccess true true                      data:onStatus NetStream.Data.Start
 //   data:onMetaData                video:config  video:key  video:inter  video:other (end of sequence)
 //   audio:config  audio:frame      ack  user:PingRequest  other:<type>
+//   so:19  so:16                   (shared object messages, `message` set)
 //
 // Automatic replies (PingResponse, Acknowledgement) are the Connection's.
 // Publishing: publish_clip() sends the clip's metadata as @setDataFrame and

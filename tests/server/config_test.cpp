@@ -544,15 +544,11 @@ TEST(Config, EveryKeyIsAccepted) {
         std::string text;
         // A value each key takes (a string, boolean or integer as its row says).
         static const std::map<std::string, std::string> values{
-            {"record", "\"all\""},
-            {"record_pattern", "\"{stream}-{seq}\""},
-            {"record_max_bytes", "0"},
-            {"record_max_seconds", "0"},
-            {"recordings", "\"rec\""},
-            {"media", "\"m\""},
-            {"kind", "\"vod\""},
-            {"fsync", "\"never\""},
-            {"swf_verify", "[\"" + std::string(64, 'a') + ":1\"]"}};
+            {"record", "\"all\""},        {"record_pattern", "\"{stream}-{seq}\""},
+            {"record_max_bytes", "0"},    {"record_max_seconds", "0"},
+            {"recordings", "\"rec\""},    {"media", "\"m\""},
+            {"shared_objects", "\"so\""}, {"kind", "\"vod\""},
+            {"fsync", "\"never\""},       {"swf_verify", "[\"" + std::string(64, 'a') + ":1\"]"}};
         const auto value = values.find(name);
         if (table == "app") {
             text = "[[app]]\nname = \"x\"\n" +
