@@ -131,12 +131,13 @@ public:
             expected_trailer = static_cast<std::uint32_t>(flv::TagHeader::size) + tag->data_size;
             pos = data_offset + tag->data_size;
         }
-        if (reader_.entries_.empty()) return Errc::no_supported_track;
+        if (!reader_.has_video_ && !reader_.has_audio_) return Errc::no_supported_track;
         if (!reader_.has_video_) {
-            // Audio only: every tag is a seek point.
+            // Audio only: every audio tag is a seek point.
             std::uint32_t time = 0;
             reader_.seek_points_.reserve(reader_.entries_.size());
             for (std::size_t i = 0; i < reader_.entries_.size(); ++i) {
+                if ((reader_.entries_[i].flags & flag_data) != 0) continue;
                 time = std::max(time, reader_.entries_[i].timestamp);
                 reader_.seek_points_.push_back({static_cast<std::uint32_t>(i), time});
             }
@@ -148,20 +149,29 @@ private:
     base::Status add_tag(const flv::TagHeader& tag, std::uint64_t data_offset, base::Bytes prefix) {
         if (tag.filter) return Errc::flv_tag_type_unsupported;
         const bool whole = prefix.size() == tag.data_size;
-        if (tag.type == static_cast<std::uint8_t>(flv::TagType::script) ||
-            tag.type == static_cast<std::uint8_t>(flv::TagType::script_amf3)) {
-            ++reader_.ignored_tag_count_;
-            // TODO(issue 7): other data tags in files (cue points, onTextData)
-            // are not replayed yet.
-            if (tag.type == static_cast<std::uint8_t>(flv::TagType::script) && !metadata_seen_ &&
-                starts_with_on_meta_data(prefix)) {
+        const bool amf3_script = tag.type == static_cast<std::uint8_t>(flv::TagType::script_amf3);
+        if (tag.type == static_cast<std::uint8_t>(flv::TagType::script) || amf3_script) {
+            if (!amf3_script && starts_with_on_meta_data(prefix)) {
+                // The first is metadata(); later ones (an appended
+                // recording's) would only repeat it mid-play.
+                ++reader_.ignored_tag_count_;
+                if (metadata_seen_) return {};
                 metadata_seen_ = true;
                 if (tag.data_size <= limits_.max_metadata_bytes) {
                     base::ByteVector body(tag.data_size);
                     if (auto status = read_exact(source_, data_offset, body)) return status;
                     reader_.metadata_ = base::Payload::from(std::move(body));
                 }
+                return {};
             }
+            // Cue points, onTextData and other handlers: replayed in line.
+            if (tag.timestamp > static_cast<std::uint32_t>(std::numeric_limits<std::int32_t>::max())) {
+                ++reader_.ignored_tag_count_;
+                return {};
+            }
+            Entry e{data_offset, tag.data_size, tag.timestamp, 0, flag_data};
+            if (amf3_script) e.flags |= flag_amf3;
+            reader_.entries_.push_back(e);
             return {};
         }
         const bool audio = tag.type == static_cast<std::uint8_t>(flv::TagType::audio);
@@ -259,8 +269,10 @@ Sample FlvReader::sample_at(std::size_t index) const noexcept {
     const Entry& e = entries_[index];
     Sample s;
     const bool audio = (e.flags & flag_audio) != 0;
-    s.kind = audio ? TrackKind::audio : TrackKind::video;
+    const bool data = (e.flags & flag_data) != 0;
+    s.kind = data ? TrackKind::data : audio ? TrackKind::audio : TrackKind::video;
     s.track = audio && has_video_ ? 1 : 0;
+    s.amf3 = (e.flags & flag_amf3) != 0;
     s.offset = e.offset;
     s.size = e.size;
     s.dts_ms = e.timestamp;

@@ -18,10 +18,14 @@
 //  - every PreviousTagSize must equal 11 + DataSize of the tag before it (0
 //    for PreviousTagSize0): else Errc::flv_previous_tag_size_mismatch.
 //  - tag types 8 (audio) and 9 (video) are media; 18 (AMF0 script data) and
-//    15 (Enhanced RTMP AMF3 script data) are not replayed, except that the
-//    body of the first 18 tag starting with the AMF0 string "onMetaData" is
-//    kept as metadata(); any other type, or the filter (encrypted) bit:
-//    Errc::flv_tag_type_unsupported.
+//    15 (Enhanced RTMP AMF3 script data) are data: indexed as
+//    TrackKind::data samples (cue points, onTextData, ...) and replayed in
+//    file order with the media, except the tags of type 18 starting with the
+//    AMF0 string "onMetaData": the body of the first is kept as metadata(),
+//    later ones (an appended recording's) are skipped; any other type, or
+//    the filter (encrypted) bit: Errc::flv_tag_type_unsupported. Data tags
+//    are never seek points, keyframes or part of duration_ms(); a data tag
+//    whose timestamp is above INT32_MAX is skipped.
 //  - a media tag is classified with flv::parse_video / flv::parse_audio:
 //      video: keyframe = key or generated-key frame carrying coded frames
 //             (not a sequence header, sequence end or Enhanced metadata);
@@ -39,7 +43,7 @@
 //    no trailer after the last tag: a recording stopped by SIGKILL) ends
 //    the index at the last tag whose data is complete and sets truncated();
 //    that is not an error. Tags are not judged after the cut.
-//  - no media tag indexed: Errc::no_supported_track.
+//  - no media tag indexed (data tags alone do not count): Errc::no_supported_track.
 //
 // Times: dts_ms is the tag's timestamp as written (24 bits + the extended
 // byte, a 32-bit value), NOT shifted to start at 0 (as Flash Player and
@@ -50,7 +54,7 @@
 // by next(); seek() searches a monotonic view of them (below).
 //
 // Output:
-//  - next() returns every indexed media tag in file order (FLV is already
+//  - next() returns every indexed media and data tag in file order (FLV is already
 //    interleaved), sequence headers included, so a recording appended to
 //    with a changed codec configuration still plays; is_sequence_header()
 //    tells which samples are sequence headers so the server can skip those
@@ -148,9 +152,9 @@ public:
     /// did not hand out, or the source's error.
     base::Result<base::Payload> read_tag_payload(const Sample& sample);
 
-    /// Media tags in the index (all that next() returns from the start).
+    /// Media and data tags in the index (all that next() returns from the start).
     std::uint64_t tag_count() const noexcept { return entries_.size(); }
-    /// Tags walked but not indexed: script data, command frames, media tags
+    /// Tags walked but not indexed: onMetaData, command frames, media tags
     /// whose header does not parse.
     std::uint64_t ignored_tag_count() const noexcept { return ignored_tag_count_; }
     /// The file does not end with a complete tag and trailer (see above).
@@ -170,6 +174,8 @@ private:
     static constexpr std::uint8_t flag_audio = 1;
     static constexpr std::uint8_t flag_keyframe = 2;
     static constexpr std::uint8_t flag_sequence_header = 4;
+    static constexpr std::uint8_t flag_data = 8;   ///< a script data tag (TrackKind::data)
+    static constexpr std::uint8_t flag_amf3 = 16;  ///< ... of type 15
 
     /// Where seek() may land: an entry index and the running maximum time.
     struct SeekPoint {

@@ -14,7 +14,9 @@
 
 namespace sluice::demux {
 
-enum class TrackKind : std::uint8_t { video, audio };
+/// `data`: a script data tag of an FLV file (onCuePoint, onTextData, ...),
+/// which FlvReader replays in line with the media; other readers have none.
+enum class TrackKind : std::uint8_t { video, audio, data };
 
 struct Sample {
     std::size_t track = 0;  ///< index into the reader's tracks()
@@ -24,6 +26,7 @@ struct Sample {
     std::int64_t dts_ms = 0;   ///< decode time
     std::int32_t cts_ms = 0;   ///< composition offset: presentation time = dts_ms + cts_ms
     bool keyframe = false;     ///< a sync sample (every audio frame is one)
+    bool amf3 = false;         ///< data: AMF3 script data (FLV tag 15), else AMF0 (18)
 
     std::int64_t pts_ms() const noexcept { return dts_ms + cts_ms; }
 };

@@ -61,6 +61,10 @@ void LiveStream::post_publish_end() {
     asio::post(workers_.context(home_), [self = shared_from_this()] { self->publish_end(); });
 }
 
+void LiveStream::post_clear_metadata() {
+    asio::post(workers_.context(home_), [self = shared_from_this()] { self->headers_.clear_metadata(); });
+}
+
 void LiveStream::post_subscribe(std::size_t worker, std::shared_ptr<Player> player) {
     asio::post(workers_.context(home_), [self = shared_from_this(), worker, player = std::move(player)] {
         self->subscribe(worker, player);

@@ -58,6 +58,8 @@ public:
     void post_publish_begin();
     void post_frame(Frame frame);
     void post_publish_end();
+    /// @clearDataFrame: players that join later get no metadata until the next onMetaData.
+    void post_clear_metadata();
     /// Adds `player` (living on `worker`) to the stream: the home worker
     /// takes a snapshot and posts it with the attach to the player's worker.
     void post_subscribe(std::size_t worker, std::shared_ptr<Player> player);

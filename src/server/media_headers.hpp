@@ -25,6 +25,7 @@ public:
     void clear() noexcept;
 
     const std::optional<Frame>& metadata() const noexcept { return metadata_; }
+    void clear_metadata() noexcept { metadata_.reset(); }
     const std::optional<Frame>& video_header() const noexcept { return video_header_; }
     const std::optional<Frame>& audio_header() const noexcept { return audio_header_; }
 

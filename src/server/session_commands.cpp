@@ -449,8 +449,9 @@ void Session::on_data(const rtmp::Message& message) {
         return;
     }
     if (rtmp::is_clear_data_frame(*data)) {
-        // TODO(data messages issue): @clearDataFrame drops the stored metadata.
-        spdlog::debug("#{} @clearDataFrame ignored", id_);
+        // Players that join later start without metadata; those playing
+        // keep what they have (Adobe Media Server sends them nothing).
+        stream->publishing->post_clear_metadata();
         return;
     }
     // Players of either encoding and FLV files (script tags are AMF0) take

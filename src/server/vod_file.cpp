@@ -209,9 +209,11 @@ base::Result<std::optional<rtmp::Message>> VodFile::next() {
             if (same_bytes(sent, *payload)) continue;
             sent = *payload;
         }
-        return std::optional<rtmp::Message>(rtmp::Message{
-            sample->kind == demux::TrackKind::video ? rtmp::MessageType::video : rtmp::MessageType::audio,
-            time_of(*sample), 0, std::move(*payload)});
+        const rtmp::MessageType type = sample->kind == demux::TrackKind::video   ? rtmp::MessageType::video
+                                       : sample->kind == demux::TrackKind::audio ? rtmp::MessageType::audio
+                                       : sample->amf3 ? rtmp::MessageType::data_amf3
+                                                      : rtmp::MessageType::data_amf0;
+        return std::optional<rtmp::Message>(rtmp::Message{type, time_of(*sample), 0, std::move(*payload)});
     }
 }
 

@@ -71,6 +71,8 @@ base::Timestamp VodPlayback::output(base::Timestamp t) const noexcept {
 
 void VodPlayback::note_sent(const rtmp::Message& m) noexcept {
     if (!last_file_ || base::serial_diff(*last_file_, m.timestamp) > 0) last_file_ = m.timestamp;
+    if (m.type != rtmp::MessageType::video && m.type != rtmp::MessageType::audio)
+        return;  // data: no frame gap
     auto& last = last_of_kind_[m.type == rtmp::MessageType::video ? 1 : 0];
     if (last && base::serial_diff(*last, m.timestamp) > 0)
         frame_gap_ = static_cast<std::uint32_t>(base::serial_diff(*last, m.timestamp));
@@ -160,13 +162,16 @@ base::Result<std::optional<rtmp::Message>> VodPlayback::pop(Clock::time_point no
         held_.reset();
         const FrameKind kind = classify(m);
         const bool video = m.type == rtmp::MessageType::video;
+        const bool data = !video && m.type != rtmp::MessageType::audio;  // cue points & co. always go
         if (video && video_needs_key_ && kind == FrameKind::video_key) video_needs_key_ = false;
-        if (video ? (!video_ || video_needs_key_) && kind != FrameKind::video_header : !audio_) continue;
+        if (!data && (video ? (!video_ || video_needs_key_) && kind != FrameKind::video_header : !audio_)) {
+            continue;
+        }
         ++sent_;
         bytes_ += m.payload.size();
         note_sent(m);
         m.timestamp = output(m.timestamp);
-        if (single_frame_ && (video || !file_->has_video())) finished_ = true;
+        if (single_frame_ && !data && (video || !file_->has_video())) finished_ = true;
         return std::optional<rtmp::Message>(std::move(m));
     }
 }

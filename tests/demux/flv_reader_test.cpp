@@ -199,8 +199,9 @@ TEST(FlvReader, KeepsTheFirstOnMetaDataVerbatim) {
     ASSERT_TRUE(decoded);
     EXPECT_NEAR(*decoded->duration(), 1.18, 1e-9);
 
-    // A second onMetaData later (an appended recording) does not replace it;
-    // other script tags before it are not metadata.
+    // A second onMetaData later (an appended recording) does not replace it
+    // and is not replayed; other script tags before it are not metadata but
+    // data, replayed in line.
     FlvBuilder b;
     b.tag(script_tag, 0, cat(hex("02 00 0A"), ascii("onCuePoint"), hex("05")));
     b.tag(script_tag, 0, meta_body());
@@ -211,7 +212,20 @@ TEST(FlvReader, KeepsTheFirstOnMetaDataVerbatim) {
     o = open_bytes(b.bytes());
     ASSERT_TRUE(o.reader);
     EXPECT_TRUE(std::ranges::equal(o.reader->metadata().bytes(), meta_body()));
-    EXPECT_EQ(o.reader->ignored_tag_count(), 3u);
+    EXPECT_EQ(o.reader->ignored_tag_count(), 2u);
+    ASSERT_EQ(o.reader->tag_count(), 2u);
+    const auto cue = o.reader->next();
+    ASSERT_TRUE(cue);
+    EXPECT_EQ(cue->kind, TrackKind::data);
+    EXPECT_FALSE(cue->amf3);
+    EXPECT_EQ(cue->dts_ms, 0);
+    auto cue_body = o.reader->read_tag_payload(*cue);
+    ASSERT_TRUE(cue_body);
+    EXPECT_TRUE(std::ranges::equal(cue_body->bytes(), cat(hex("02 00 0A"), ascii("onCuePoint"), hex("05"))));
+    const auto audio = o.reader->next();
+    ASSERT_TRUE(audio);
+    EXPECT_EQ(audio->kind, TrackKind::audio);
+    EXPECT_FALSE(o.reader->next());
 
     // Larger than the limit: ignored.
     FlvLimits limits;
@@ -508,14 +522,22 @@ TEST(FlvReader, UnsupportedTagTypesAreFatal) {
     bytes[c.tag_starts[4]] |= 0x20;
     EXPECT_EQ(open_error(bytes), Errc::flv_tag_type_unsupported);
 
-    // AMF3 script data (type 15) is skipped like AMF0.
+    // AMF3 script data (type 15) is replayed as data like AMF0, marked amf3;
+    // data alone is no track.
     FlvBuilder d;
     d.tag(15, 0, hex("00 02 00 0A"));
     d.media(TrackKind::audio, 0, aac_frame(0), true);
     auto o = open_bytes(d.bytes());
     ASSERT_TRUE(o.reader);
-    EXPECT_EQ(o.reader->ignored_tag_count(), 1u);
+    EXPECT_EQ(o.reader->ignored_tag_count(), 0u);
     EXPECT_TRUE(o.reader->metadata().empty());
+    const auto data = o.reader->next();
+    ASSERT_TRUE(data);
+    EXPECT_EQ(data->kind, TrackKind::data);
+    EXPECT_TRUE(data->amf3);
+    FlvBuilder only_data;
+    only_data.tag(script_tag, 0, cat(hex("02 00 0A"), ascii("onCuePoint"), hex("05")));
+    EXPECT_EQ(open_error(only_data.bytes()), Errc::no_supported_track);
 }
 
 TEST(FlvReader, RefusesWhatIsNotAnFlvFile) {
