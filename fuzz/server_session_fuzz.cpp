@@ -83,6 +83,9 @@ struct World {
 
     World() {
         config.limits.gop_cache_bytes = 256 * 1024;
+        // Persistent shared objects would be files (and an fsync per
+        // change) in the fuzzer's working folder: refused here.
+        config.shared_objects.clear();
         context = std::make_unique<server::ServerContext>(config, *workers);
     }
     boost::asio::io_context& io() { return workers->context(0); }
