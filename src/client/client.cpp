@@ -500,6 +500,7 @@ void Client::file_command(rtmp::Message&& message, bool is_data) {
     }
     auto command = rtmp::decode_command(message);
     in.kind = Incoming::Kind::command;
+    if (command && answer_server_call(*command)) return;
     if (command) {
         in.name = command->name;
         if (in.name == rtmp::command_name::result || in.name == rtmp::command_name::error) {

@@ -65,6 +65,9 @@
 //                      the server's shared-object messages come from next()
 //                      as Kind::shared_object (client::SharedObject builds
 //                      the requests and applies the answers).
+//   on_call(name, h)   a server's call(name, txn, ...) is answered with
+//                      `_result, txn, null, h(args)...` (or `_error`) when
+//                      read, during any step or next().
 //   delete_stream(id)  FCUnpublish(name) first when `id` publishes, then
 //                      deleteStream(id) on msid 0. Not answered.
 //   close()            delete_stream for each open stream, flushes output
@@ -107,11 +110,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "amf/value.hpp"
@@ -252,6 +257,15 @@ public:
     /// what the server sent meanwhile, Step::send in errors). Answers are
     /// not awaited: they come from next() as Kind::shared_object.
     boost::asio::awaitable<void> send_shared_object(rtmp::SharedObjectMessage message);
+    /// What a server-to-client call answers: `_result` values, or the
+    /// description of an `_error` (NetConnection.Call.Failed).
+    using CallReply = std::variant<std::vector<amf::Value>, std::string>;
+    using CallHandler = std::function<CallReply(const std::vector<amf::Value>& arguments)>;
+    /// Answers the server's `call(name, txn, null, args...)` with
+    /// handler(args) as soon as it is read (it is then not kept for next()).
+    /// Calls without a transaction id, and names without a handler, stay
+    /// for next() as Kind::command. Replaces an earlier handler of `name`.
+    void on_call(std::string name, CallHandler handler);
     /// The next message no step consumed. Waits up to `timeout` (none: for
     /// ever) and throws timed_out past it; that timeout is not fatal (the
     /// client stays usable, so a caller may wait in slices). Returns
@@ -313,6 +327,9 @@ private:
     void file_command(rtmp::Message&& message, bool is_data);
     /// Decodes a type 19/16 message for next() (Kind::other when it does not decode).
     void file_shared_object(rtmp::Message&& message);
+    /// Queues the answer to a server call with a handler (on_call); false
+    /// when `command` is not one.
+    bool answer_server_call(const rtmp::Command& command);
 
     /// Sends a call whose answer nobody waits for (nginx-rtmp does not answer
     /// releaseStream/FCPublish); a late `_result` for it is dropped.
@@ -340,6 +357,7 @@ private:
     /// Messages for next(); inbox_base_ counts those already taken, so an
     /// absolute position (inbox_base_ + index) stays valid while steps wait.
     std::deque<Incoming> inbox_;
+    std::map<std::string, CallHandler, std::less<>> call_handlers_;
     std::size_t inbox_base_ = 0;
     /// `_result`/`_error` answers by transaction id, until transact() takes them.
     std::map<double, rtmp::CallResult> answers_;

@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -330,7 +331,11 @@ void wake(const std::shared_ptr<State>& s) {
     s->idle_timer.cancel();
     if (s->pump_running || s->finished || s->error || s->ended) return;
     s->pump_running = true;
-    asio::co_spawn(s->executor, pump(s), asio::detached);
+    // Posted, never launched inline: wake() runs inside a caller's coroutine
+    // (read_some() racing a timer with ||), and a pump started nested in
+    // that resumption left the reader "cancelled" with an answer unread in
+    // `inbound` (our player over rtmpts:// stalled after ~500 KB).
+    asio::post(s->executor, [s] { asio::co_spawn(s->executor, pump(s), asio::detached); });
 }
 
 }  // namespace

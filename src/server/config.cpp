@@ -116,6 +116,8 @@ const std::array integer_keys{
     limit<&L::max_name_bytes>("max_name_bytes", 1, 65535),
     limit<&L::max_connections_per_ip>("max_connections_per_ip", 0, int64_max),
     limit<&L::media_idle_timeout>("media_idle_timeout_ms", 1, max_timeout_ms),
+    limit<&L::max_calls_in_flight>("max_calls_in_flight", 1, 65536),
+    limit<&L::call_timeout>("call_timeout_ms", 1, max_timeout_ms),
     IntegerKey{"recording", "fsync_every_bytes", 1, int64_max,
                [](const ServerConfig& c) { return to_int64(c.recording.fsync_every_bytes); },
                [](ServerConfig& c, std::int64_t v) {

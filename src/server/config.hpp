@@ -104,6 +104,8 @@ struct ServerLimits {
     std::size_t max_name_bytes = 256;          ///< longest app segment or stream name (name_check.hpp)
     std::size_t max_connections_per_ip = 200;  ///< open connections from one address (0 = no limit)
     std::chrono::milliseconds media_idle_timeout{30'000};  ///< publisher sent no media this long: close
+    std::size_t max_calls_in_flight = 16;  ///< method calls running, and calls to the client, per connection
+    std::chrono::milliseconds call_timeout{10'000};  ///< a call to the client unanswered this long fails
 
     bool operator==(const ServerLimits&) const = default;
 };

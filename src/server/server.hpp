@@ -61,6 +61,8 @@ public:
     void reload_tls();
 
     const ServerConfig& config() const noexcept { return config_; }
+    /// The application named `name` (to register methods, methods.hpp), or nullptr.
+    Application* find_app(std::string_view name) noexcept { return context_->find_app(name); }
     /// The bound addresses, in configuration order (after start(); real ports).
     std::vector<boost::asio::ip::tcp::endpoint> local_endpoints() const;
     /// The bound RTMPS addresses, in configuration order.

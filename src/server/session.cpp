@@ -403,6 +403,7 @@ void Session::close(std::string reason) {
 void Session::finish() {
     for (auto& [id, stream] : streams_) stop_stream(id, false);
     release_shared_objects();
+    cancel_client_calls();
     // streams_ keeps its (now empty) entries: a caller up the stack may be
     // walking it when a failed write closes the session.
     context_.sessions_on(worker_).erase(this);

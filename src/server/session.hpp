@@ -5,7 +5,9 @@
 // into calls on the application's streams (ARCHITECTURE.md "Core types").
 //
 // Threads: a session lives on one worker; its three coroutines (reader,
-// writer, watchdog) run there and share its state without locks.
+// writer, watchdog) run there and share its state without locks. The one
+// exception is the shared-object outbox, which other workers fill
+// (deliver_shared_object) under its own mutex.
 //
 // Wire sequences it emits (each checked by tests/interop):
 //  - connect: Window Ack Size, Set Peer Bandwidth (dynamic), StreamBegin 0,
@@ -67,6 +69,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -80,6 +83,7 @@
 #include "rtmp/net_connection_commands.hpp"
 #include "rtmp/net_stream_commands.hpp"
 #include "server/media_check.hpp"
+#include "server/methods.hpp"
 #include "server/player.hpp"
 #include "server/server_context.hpp"
 #include "server/shared_object_registry.hpp"
@@ -90,7 +94,8 @@ namespace sluice::server {
 
 class Session final : public std::enable_shared_from_this<Session>,
                       public PlayerOwner,
-                      public SharedObjectSubscriber {
+                      public SharedObjectSubscriber,
+                      public CallContext {
 public:
     /// `peer_slot` counts this connection against its address until the
     /// session is destroyed.
@@ -110,6 +115,14 @@ public:
 
     // SharedObjectSubscriber (any thread: posts to this session's worker)
     void deliver_shared_object(rtmp::Message message) override;
+
+    // CallContext (this session's worker)
+    std::uint64_t connection_id() const noexcept override { return id_; }
+    Application& application() noexcept override { return *app_; }
+    const std::string& instance() const noexcept override { return app_instance_; }
+    const ServerConfig& server_config() const noexcept override { return context_.config(); }
+    boost::asio::awaitable<MethodReply> call_client(std::string method,
+                                                    std::vector<amf::Value> arguments) override;
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -172,13 +185,24 @@ private:
     void on_receive_media(const rtmp::Command& command, rtmp::MessageStreamId stream_id);
     void on_delete_stream(const rtmp::Command& command);
     void on_fc_unpublish(const rtmp::Command& command);
-    void on_other_call(const rtmp::Command& command);
+    // Remote calls (session_methods.cpp).
+    /// A call to the application's MethodTable (or `_error` not found).
+    void on_call(const rtmp::Command& command);
+    boost::asio::awaitable<void> run_method(boost::asio::awaitable<MethodReply> running,
+                                            double transaction_id, std::string name);
+    void answer_call(double transaction_id, const std::string& name, const MethodReply& reply);
+    /// `_result` / `_error` from the client: the answer to a call_client().
+    void on_call_answer(const rtmp::Command& command);
+    /// Fails every call_client() still waiting (at close).
+    void cancel_client_calls();
     void on_data(const rtmp::Message& message);
     void on_media(const rtmp::Message& message);
 
     // Shared objects (session_shared_objects.cpp).
     void on_shared_object(const rtmp::Message& message);
     SharedObjectUser shared_object_user();
+    /// Sends what deliver_shared_object() queued, in order.
+    void send_shared_objects();
     /// Releases every shared object this connection uses (at close).
     void release_shared_objects();
 
@@ -221,7 +245,6 @@ private:
     /// Replaces `stream.vod` by `stream.transition` at the current handoff.
     void complete_transition(rtmp::MessageStreamId stream_id, NetStream& stream);
     void send_play_status(rtmp::MessageStreamId stream_id, rtmp::Status status, const std::string& name);
-    void on_get_stream_length(const rtmp::Command& command);
     void pause_vod(rtmp::MessageStreamId stream_id, NetStream& stream, bool pause);
     /// Sends what is due of `stream`'s file; false when nothing was.
     bool pump_vod(rtmp::MessageStreamId stream_id, NetStream& stream, Clock::time_point now);
@@ -291,6 +314,18 @@ private:
     /// objects go out as types 17/15/16 (amf3) or 20/18/19 (amf0).
     rtmp::Encoding encoding_ = rtmp::Encoding::amf0;
     std::set<std::string> shared_objects_;  ///< names this connection uses
+    /// Shared object messages from any worker, in the order the objects sent them.
+    std::mutex shared_object_mutex_;
+    std::vector<rtmp::Message> shared_object_outbox_;
+    /// A call_client() waiting for its answer: the timer wakes it.
+    struct ClientCall {
+        explicit ClientCall(const boost::asio::any_io_executor& executor) : timer(executor) {}
+        boost::asio::steady_timer timer;
+        std::optional<MethodReply> reply;
+    };
+    std::map<double, std::shared_ptr<ClientCall>> client_calls_;
+    double next_call_transaction_ = 1;
+    std::size_t methods_running_ = 0;  ///< run_method() coroutines not finished
     std::map<rtmp::MessageStreamId, NetStream> streams_;
     rtmp::MessageStreamId next_stream_id_ = 1;
     std::string roles_;  ///< " published=x played=y" for the close line

@@ -57,27 +57,15 @@ void Session::on_command(const rtmp::Message& message) {
     if (name == cn::delete_stream) return on_delete_stream(command);
     if (name == cn::close_stream) return stop_stream(stream_id, true);
     if (name == cn::fc_unpublish) return on_fc_unpublish(command);
-    if (name == cn::release_stream || name == cn::fc_publish || name == cn::fc_subscribe) {
-        // FFmpeg and librtmp send these before publishing/playing and ignore
-        // the answer; SRS-style `_result, txn, null, undefined` keeps both happy.
-        if (command.transaction_id != 0) send_result(command.transaction_id, {amf::Undefined{}});
-        return;
-    }
-    if (name == cn::get_stream_length) return on_get_stream_length(command);
-    if (name == cn::check_bw) {
-        send(rtmp::CallResult::check_bw_result(command.transaction_id).encode(encoding_),
-             rtmp::csid::net_connection);
-        return;
-    }
     if (name == cn::seek) return on_seek(command, stream_id);
     if (name == cn::play2) return on_play2(command, stream_id);
     if (name == cn::close) {
         close_after_flush("client sent close");
         return;
     }
-    if (name == cn::result || name == cn::error || name == cn::on_status)
-        return;  // replies to onBWDone & co.
-    on_other_call(command);
+    if (name == cn::result || name == cn::error) return on_call_answer(command);
+    if (name == cn::on_status) return;  // e.g. a client's answer to onBWDone
+    on_call(command);
 }
 
 void Session::on_connect(const rtmp::Command& command) {
@@ -400,16 +388,6 @@ void Session::on_fc_unpublish(const rtmp::Command& command) {
         }
     }
     if (command.transaction_id != 0) send_result(command.transaction_id, {amf::Undefined{}});
-}
-
-void Session::on_other_call(const rtmp::Command& command) {
-    if (command.transaction_id == 0) {
-        spdlog::debug("#{} call '{}' without a transaction ignored", id_, escape_name(command.name));
-        return;
-    }
-    // TODO(remote calls issue): applications register methods.
-    send_error(command.transaction_id, rtmp::Status::call_failed,
-               "Method '" + command.name + "' is not found.");
 }
 
 // ---- media from a publisher ----

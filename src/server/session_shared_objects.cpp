@@ -68,17 +68,35 @@ void Session::on_shared_object(const rtmp::Message& message) {
 }
 
 void Session::deliver_shared_object(rtmp::Message message) {
-    boost::asio::post(wake_.get_executor(), [self = shared_from_this(), message = std::move(message)] {
-        if (self->closed_ || self->closing_) return;
-        // A subscriber that does not read would make the object's traffic
-        // pile up here; past the player's hard limit it is cut off.
-        if (self->connection_.output().size_bytes() > self->limits_.player_disconnect_bytes) {
-            self->close("shared object subscriber too slow (output over limits.player_disconnect_bytes)");
-            return;
-        }
-        self->send(message, rtmp::csid::net_connection);
-        self->player_has_frames();
-    });
+    // Called under the object's lock, from any worker: the outbox keeps the
+    // order of the calls (a post from this session's own worker could
+    // otherwise run after posts made later by another worker).
+    bool first = false;
+    {
+        const std::lock_guard lock(shared_object_mutex_);
+        first = shared_object_outbox_.empty();
+        shared_object_outbox_.push_back(std::move(message));
+    }
+    if (first) {
+        boost::asio::post(wake_.get_executor(), [self = shared_from_this()] { self->send_shared_objects(); });
+    }
+}
+
+void Session::send_shared_objects() {
+    std::vector<rtmp::Message> batch;
+    {
+        const std::lock_guard lock(shared_object_mutex_);
+        batch.swap(shared_object_outbox_);
+    }
+    if (closed_ || closing_) return;
+    // A subscriber that does not read would make the object's traffic
+    // pile up here; past the player's hard limit it is cut off.
+    if (connection_.output().size_bytes() > limits_.player_disconnect_bytes) {
+        close("shared object subscriber too slow (output over limits.player_disconnect_bytes)");
+        return;
+    }
+    for (const rtmp::Message& message : batch) send(message, rtmp::csid::net_connection);
+    player_has_frames();
 }
 
 void Session::release_shared_objects() {

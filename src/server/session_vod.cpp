@@ -160,34 +160,6 @@ void Session::pause_vod(rtmp::MessageStreamId stream_id, NetStream& stream, bool
     wake_writer();
 }
 
-void Session::on_get_stream_length(const rtmp::Command& command) {
-    double seconds = 0;  // a live stream has no length (FFmpeg asks unless told it is live)
-    const std::string* raw = command.arguments.empty() ? nullptr : command.arguments.front().string();
-    if (raw && app_) {
-        const std::string name(strip_query(*raw));
-        std::optional<std::string> path;
-        VodContainer container = VodContainer::flv;
-        if (!check_stream_name(name, limits_.max_name_bytes)) {
-            if (app_->config().kind == AppKind::vod) {
-                if (const auto vod_name = parse_vod_name(name)) {
-                    container = vod_name->container;
-                    if (auto p = media_file_path(context_.config().media, vod_name->file))
-                        path = std::move(*p);
-                }
-            } else if (!app_->hub().published(Application::stream_key(app_instance_, name))) {
-                path = recording_of(name);
-            }
-        }
-        if (path) {
-            if (auto file = VodFile::open(*path, container))
-                seconds = static_cast<double>((*file)->duration_ms()) / 1000.0;
-        }
-    }
-    if (command.transaction_id != 0)
-        send(rtmp::CallResult::stream_length(command.transaction_id, seconds).encode(encoding_),
-             rtmp::csid::net_connection);
-}
-
 std::chrono::milliseconds Session::vod_lead(rtmp::MessageStreamId stream_id) const {
     auto it = buffer_ms_.find(stream_id);
     if (it == buffer_ms_.end()) it = buffer_ms_.find(0);

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "client/blocking_client.hpp"
+#include "client/in_process_server.hpp"
 #include "net/rtmpt_client_transport.hpp"
 #include "rtmp/data_message.hpp"
 #include "server/server.hpp"
@@ -45,37 +46,10 @@ using Bytes = std::vector<std::uint8_t>;
 
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 
-/// `sluice serve` in this process: one worker, app `live`, a free port.
-class InProcessServer {
-public:
-    InProcessServer() : server_(make_config()), guard_(asio::make_work_guard(server_.control_context())) {
-        server_.start();
-        thread_ = std::thread([this] { server_.control_context().run(); });
-    }
-    ~InProcessServer() {
-        asio::post(server_.control_context(), [this] {
-            server_.stop();
-            guard_.reset();
-        });
-        thread_.join();
-    }
-    std::uint16_t port() const { return server_.local_endpoints().at(0).port(); }
-    /// The server's own RTMPT listener.
-    std::uint16_t http_port() const { return server_.http_endpoints().at(0).port(); }
-
-private:
-    static server::ServerConfig make_config() {
-        spdlog::set_level(spdlog::level::warn);
-        server::ServerConfig config;
-        config.listen = {"127.0.0.1:0"};
-        config.workers = 1;
-        config.http.listen = {"127.0.0.1:0"};
-        return config;
-    }
-    server::Server server_;
-    asio::executor_work_guard<asio::io_context::executor_type> guard_;
-    std::thread thread_;
-};
+/// The server's own RTMPT listener on a free port.
+void with_rtmpt(server::ServerConfig& config) {
+    config.http.listen = {"127.0.0.1:0"};
+}
 
 /// A tiny RTMPT server on its own thread: one session per HTTP connection,
 /// relayed to 127.0.0.1:upstream_port over TCP (or every request answered
@@ -220,7 +194,7 @@ std::size_t count_prefix(const std::vector<std::string>& requests, const std::st
 }
 
 TEST(ClientRtmpt, PublishAndPlayThroughTheTunnel) {
-    InProcessServer server;
+    InProcessServer server(with_rtmpt);
     RtmptRelay relay(server.port());
     BlockingClient publisher(quick());
     const auto pub_id = publisher.open_publish(relay.url("live/tunnel"));
@@ -257,7 +231,7 @@ TEST(ClientRtmpt, PublishAndPlayThroughTheTunnel) {
 }
 
 TEST(ClientRtmpt, PublishOverRtmptPlayOverRtmpAgainstSluiceServe) {
-    InProcessServer server;
+    InProcessServer server(with_rtmpt);
     const std::string tunnel = "rtmpt://127.0.0.1:" + std::to_string(server.http_port()) + "/live/gw";
     const std::string plain = "rtmp://127.0.0.1:" + std::to_string(server.port()) + "/live/gw";
     for (const bool publish_tunnelled : {true, false}) {
@@ -283,7 +257,7 @@ TEST(ClientRtmpt, PublishOverRtmptPlayOverRtmpAgainstSluiceServe) {
 }
 
 TEST(ClientRtmpt, AServerThatIsNotRtmptFailsTheHandshakeStepWithItsStatus) {
-    InProcessServer server;
+    InProcessServer server(with_rtmpt);
     RtmptRelay relay(server.port(), true);
     BlockingClient client(quick());
     try {

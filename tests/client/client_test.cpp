@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/in_process_server.hpp"
 #include "rtmp/data_message.hpp"
 #include "rtmp/status.hpp"
 #include "server/server.hpp"
@@ -27,39 +28,6 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-
-/// `sluice serve` in this process: one worker, app `live`, a free port.
-class InProcessServer {
-public:
-    InProcessServer() : server_(make_config()), guard_(asio::make_work_guard(server_.control_context())) {
-        server_.start();
-        thread_ = std::thread([this] { server_.control_context().run(); });
-    }
-    ~InProcessServer() {
-        asio::post(server_.control_context(), [this] {
-            server_.stop();
-            guard_.reset();
-        });
-        thread_.join();
-    }
-    std::uint16_t port() const { return server_.local_endpoints().at(0).port(); }
-    rtmp::Url url(const std::string& path) const {
-        return *rtmp::Url::parse("rtmp://127.0.0.1:" + std::to_string(port()) + "/" + path);
-    }
-
-private:
-    static server::ServerConfig make_config() {
-        spdlog::set_level(spdlog::level::warn);
-        server::ServerConfig config;
-        config.listen = {"127.0.0.1:0"};
-        config.http.listen = {};
-        config.workers = 1;
-        return config;
-    }
-    server::Server server_;
-    asio::executor_work_guard<asio::io_context::executor_type> guard_;
-    std::thread thread_;
-};
 
 ClientOptions quick() {
     ClientOptions options;

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -188,6 +189,26 @@ TEST_F(ServeRtmpt, RtmptsCarriesTheTunnelOverHttps) {
             }
         },
         {server_->port(), http_port_, https_port}, ffmpeg_tail_loss);
+
+    // Our client both ways over RTMPTS, checking the certificate with --ca-file.
+    Process player({serve_binary(), "play", rtmpts_url("ours"), "--ca-file", dir_.file("a.crt"), "-o",
+                    dir_.file("ours.flv"), "--timeout", "20"},
+                   dir_.file("ours_player.log"));
+    std::this_thread::sleep_for(500ms);
+    ASSERT_EQ(run_process(
+                  {serve_binary(), "publish", clip.path, rtmpts_url("ours"), "--ca-file", dir_.file("a.crt")},
+                  dir_.file("ours_publish.log"), 30s),
+              std::optional<int>(0))
+        << read_file(dir_.file("ours_publish.log"));
+    ASSERT_EQ(player.wait(Clock::now() + 20s), std::optional<int>(0))
+        << read_file(dir_.file("ours_player.log"));
+    const auto got = read_flv_media(dir_.file("ours.flv"), error);
+    ASSERT_TRUE(error.empty()) << error;
+    ASSERT_EQ(got.size(), clip.media.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        ASSERT_EQ(got[i].type, clip.media[i].type) << i;
+        ASSERT_TRUE(std::ranges::equal(got[i].payload.bytes(), clip.media[i].payload.bytes())) << i;
+    }
 }
 
 TEST_F(ServeRtmpt, HostileRequestsCloseOnlyTheirConnection) {
