@@ -5,7 +5,8 @@
 // found"), so FFmpeg plays the same stream over rtmpt:// here.
 //  - rtmpsink publishes over rtmpe://; FFmpeg (rtmpt), rtmpdump (rtmpte),
 //    rtmpsrc (rtmpe) and rtmp2src (rtmp) play it: one stream, four variants.
-//  - Our client publishes over rtmpte:// and plays over rtmpe://, byte-exact.
+//  - Our client publishes over rtmpte:// and plays over rtmpe://, and the
+//    other way round, byte-exact.
 //  - A C0 of 6 whose C1 carries no valid digest, or garbage after an RTMPE
 //    handshake, closes only that connection, with a log line.
 #include <arpa/inet.h>
@@ -37,6 +38,30 @@ protected:
         return scheme + "://127.0.0.1:" + std::to_string(tunnel ? http_port_ : server_->port()) + "/live/" +
                name;
     }
+    /// Our client publishes over `publish_scheme` while it plays over
+    /// `play_scheme`; the player's file holds the clip's media byte for byte.
+    void our_client_both_ways(const std::string& publish_scheme, const std::string& play_scheme) {
+        std::string error;
+        const Clip clip = make_clip(dir_.file("clip.flv"), 2, error);
+        ASSERT_TRUE(error.empty()) << error;
+        Process player({serve_binary(), "play", url(play_scheme, "ours"), "-o", dir_.file("ours.flv"),
+                        "--timeout", "20"},
+                       dir_.file("player.log"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        ASSERT_EQ(run_process({serve_binary(), "publish", clip.path, url(publish_scheme, "ours")},
+                              dir_.file("publish.log"), std::chrono::seconds(30)),
+                  std::optional<int>(0))
+            << read_file(dir_.file("publish.log"));
+        ASSERT_EQ(player.wait(Clock::now() + std::chrono::seconds(20)), std::optional<int>(0))
+            << read_file(dir_.file("player.log"));
+        const auto got = read_flv_media(dir_.file("ours.flv"), error);
+        ASSERT_TRUE(error.empty()) << error;
+        ASSERT_EQ(got.size(), clip.media.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            ASSERT_EQ(got[i].type, clip.media[i].type) << i;
+            ASSERT_TRUE(std::ranges::equal(got[i].payload.bytes(), clip.media[i].payload.bytes())) << i;
+        }
+    }
     std::uint16_t http_port_ = 0;
 };
 
@@ -63,25 +88,11 @@ TEST_F(ServeRtmpe, RtmpsinkPublishesOverRtmpeToPlayersOfFourVariants) {
 }
 
 TEST_F(ServeRtmpe, OurClientPublishesOverRtmpteAndPlaysOverRtmpe) {
-    std::string error;
-    const Clip clip = make_clip(dir_.file("clip.flv"), 2, error);
-    ASSERT_TRUE(error.empty()) << error;
-    Process player(
-        {serve_binary(), "play", url("rtmpe", "ours"), "-o", dir_.file("ours.flv"), "--timeout", "20"},
-        dir_.file("player.log"));
-    std::this_thread::sleep_for(500ms);
-    ASSERT_EQ(run_process({serve_binary(), "publish", clip.path, url("rtmpte", "ours")},
-                          dir_.file("publish.log"), 30s),
-              std::optional<int>(0))
-        << read_file(dir_.file("publish.log"));
-    ASSERT_EQ(player.wait(Clock::now() + 20s), std::optional<int>(0)) << read_file(dir_.file("player.log"));
-    const auto got = read_flv_media(dir_.file("ours.flv"), error);
-    ASSERT_TRUE(error.empty()) << error;
-    ASSERT_EQ(got.size(), clip.media.size());
-    for (std::size_t i = 0; i < got.size(); ++i) {
-        ASSERT_EQ(got[i].type, clip.media[i].type) << i;
-        ASSERT_TRUE(std::ranges::equal(got[i].payload.bytes(), clip.media[i].payload.bytes())) << i;
-    }
+    our_client_both_ways("rtmpte", "rtmpe");
+}
+
+TEST_F(ServeRtmpe, OurClientPublishesOverRtmpeAndPlaysOverRtmpte) {
+    our_client_both_ways("rtmpe", "rtmpte");
 }
 
 TEST_F(ServeRtmpe, ABadEncryptedHandshakeClosesOnlyItsConnection) {
