@@ -5,6 +5,8 @@
 // found"), so FFmpeg plays the same stream over rtmpt:// here.
 //  - rtmpsink publishes over rtmpe://; FFmpeg (rtmpt), rtmpdump (rtmpte),
 //    rtmpsrc (rtmpe) and rtmp2src (rtmp) play it: one stream, four variants.
+//  - FFmpeg publishes over rtmp://; rtmpdump plays over rtmpe://, rtmpsrc
+//    over rtmpte://, FFmpeg and rtmp2src over rtmp://.
 //  - Our client publishes over rtmpte:// and plays over rtmpe://, and the
 //    other way round, byte-exact.
 //  - A C0 of 6 whose C1 carries no valid digest, or garbage after an RTMPE
@@ -85,6 +87,27 @@ TEST_F(ServeRtmpe, RtmpsinkPublishesOverRtmpeToPlayersOfFourVariants) {
                },
                {server_->port(), http_port_});
     EXPECT_NE(server_->full_log().find("RTMPE (type"), std::string::npos);
+}
+
+TEST_F(ServeRtmpe, FfmpegPublishesToRtmpdumpOverRtmpeAndRtmpsrcOverRtmpte) {
+    std::string error;
+    const Clip clip = make_clip(dir_.file("clip.flv"), 4, error);
+    ASSERT_TRUE(error.empty()) << error;
+    run_matrix(*server_, dir_,
+               {"ffmpeg", "-hide_banner", "-loglevel", "warning", "-re", "-i", clip.path, "-c", "copy", "-f",
+                "flv", url("rtmp", "plain")},
+               "plain", clip,
+               [&](PlayerKind kind) {
+                   switch (kind) {
+                       case PlayerKind::rtmpdump:
+                           return url("rtmpe", "plain");
+                       case PlayerKind::rtmpsrc:
+                           return url("rtmpte", "plain");
+                       default:
+                           return url("rtmp", "plain");
+                   }
+               },
+               {server_->port(), http_port_});
 }
 
 TEST_F(ServeRtmpe, OurClientPublishesOverRtmpteAndPlaysOverRtmpe) {
