@@ -45,9 +45,9 @@ void Session::on_shared_object(const rtmp::Message& message) {
     for (rtmp::SharedObjectEvent& event : so.events) {
         if (event.is(EventType::use)) {
             flush_run();
-            if (shared_objects_.contains(so.name)) continue;
+            // A second Use of an object in use is answered with its state again.
             const std::size_t max_in_use = app_->shared_objects().limits().max_per_connection;
-            if (shared_objects_.size() >= max_in_use) {
+            if (!shared_objects_.contains(so.name) && shared_objects_.size() >= max_in_use) {
                 spdlog::debug(
                     "#{} shared object \"{}\" refused: {} in use (shared_objects.max_per_connection)", id_,
                     escape_name(so.name), shared_objects_.size());

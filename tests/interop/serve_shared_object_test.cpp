@@ -94,6 +94,12 @@ TEST_F(ServeSharedObjects, WorkedBytesGetByteExactAnswers) {
     ASSERT_TRUE(next_so(*a, deadline, &r)) << a->error();
     EXPECT_EQ(payload_of(*r), test::cat(chat_header_v1, test::hex("05 00 00 00 05 00 03 6D 73 67")));
 
+    // A second Use on the same connection is answered with the state again.
+    ASSERT_TRUE(a->send(so_message(test::cat(chat_header, test::hex("01 00 00 00 00"))), 3, deadline));
+    ASSERT_TRUE(next_so(*a, deadline, &r)) << a->error();
+    EXPECT_EQ(payload_of(*r), test::cat(chat_header_v1, test::hex("0B 00 00 00 00 08 00 00 00 00"),
+                                        test::hex("04 00 00 00 0A 00 03 6D 73 67 02 00 02 68 69")));
+
     // An AMF3 session joins: type 16, the state as one Change, and its
     // commands as type 17.
     auto b = connected(3);
