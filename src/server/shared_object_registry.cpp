@@ -133,7 +133,9 @@ void SharedObjectRegistry::release(SubscriberId id, const std::string& instance,
     const std::lock_guard lock(mutex_);
     const auto it = objects_.find(Key{instance, name});
     if (it == objects_.end()) return;
-    Entry& entry = *it->second;
+    // Kept beyond the erase below: the lock must not outlive its mutex.
+    const std::shared_ptr<Entry> keep = it->second;
+    Entry& entry = *keep;
     const std::lock_guard entry_lock(entry.mutex);
     entry.object.release(id);
     entry.users.erase(id);
