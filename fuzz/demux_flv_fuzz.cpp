@@ -46,14 +46,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(s->offset >= end + 15 && s->offset + s->size <= source.size());
         end = s->offset + s->size;
         check(s->size <= limits.max_tag_data_bytes);
-        check(s->dts_ms >= 0 && s->dts_ms <= duration);
+        check(s->dts_ms >= 0);
+        auto payload = reader->read_tag_payload(*s);
+        check(payload.ok() && payload->size() == s->size);
+        if (s->kind == demux::TrackKind::data) {
+            // Script data: replayed in place, never a keyframe or a sequence
+            // header, and not part of the duration.
+            check(!s->keyframe && !reader->is_sequence_header(*s));
+            continue;
+        }
+        check(s->dts_ms <= duration);
         const bool is_audio = s->kind == demux::TrackKind::audio;
         (is_audio ? audio : video) = true;
         check(!is_audio || s->keyframe);
         video_key = video_key || (!is_audio && s->keyframe);
         if (reader->is_sequence_header(*s)) configs[is_audio ? 1 : 0] = true;
-        auto payload = reader->read_tag_payload(*s);
-        check(payload.ok() && payload->size() == s->size);
     }
     check(count == reader->tag_count());
     check(video == reader->has_video() && audio == reader->has_audio());
