@@ -4,7 +4,7 @@
 // (CallContext::call_client, answered by Client::on_call), errors, unknown
 // names, the built-in methods, and a client that never answers.
 #include <gtest/gtest.h>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "client/blocking_client.hpp"
@@ -166,6 +166,35 @@ TEST(ClientCalls, BuiltInMethodsGoThroughTheTableAndCanBeReplaced) {
     EXPECT_EQ(number_of(client.call("getStreamLength", {amf::Value(std::string("x"))}).values.at(0)), 42);
     methods(server).remove("getStreamLength");
     EXPECT_TRUE(client.call("getStreamLength", {}).is_error);
+}
+
+TEST(ClientCalls, CallsToTheClientInFlightAreBounded) {
+    InProcessServer server([](server::ServerConfig& c) { c.limits.max_calls_in_flight = 1; });
+    methods(server).add("twice", [](std::shared_ptr<CallContext> caller, std::vector<amf::Value>) {
+        auto run = [](std::shared_ptr<CallContext> c) -> asio::awaitable<MethodReply> {
+            using namespace asio::experimental::awaitable_operators;
+            // Two calls at once: the second finds the one slot taken.
+            auto first = c->call_client("echo", {amf::Value(std::string("one"))});
+            auto second = c->call_client("echo", {amf::Value(std::string("two"))});
+            auto both = std::move(first) && std::move(second);
+            auto [a, b] = co_await std::move(both);
+            auto text = [](const MethodReply& r) {
+                if (const auto* e = std::get_if<MethodError>(&r)) return "error: " + e->description;
+                return *std::get<std::vector<amf::Value>>(r).at(0).string();
+            };
+            co_return std::vector<amf::Value>{amf::Value(text(a)), amf::Value(text(b))};
+        };
+        return MethodOutcome(run(std::move(caller)));
+    });
+    BlockingClient client(quick());
+    client.client().on_call("echo",
+                            [](const std::vector<amf::Value>& args) { return Client::CallReply(args); });
+    client.connect(server.url("live"));
+    const rtmp::CallResult answer = client.call("twice", {});
+    ASSERT_FALSE(answer.is_error);
+    ASSERT_EQ(answer.values.size(), 2u);
+    EXPECT_EQ(*answer.values[0].string(), "one");
+    EXPECT_EQ(*answer.values[1].string(), "error: too many calls to the client in flight");
 }
 
 }  // namespace
