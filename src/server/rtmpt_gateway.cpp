@@ -184,6 +184,12 @@ asio::awaitable<void> RtmptGateway::serve(std::unique_ptr<net::Transport> http, 
     net::HttpRequestReader reader({.header_bytes = 8 * 1024, .body_bytes = config.http.max_request_bytes});
     std::vector<std::uint8_t> buffer(16 * 1024);
     asio::steady_timer timer(co_await asio::this_coro::executor);
+    // librtmp closes its socket right after its last requests (FCUnpublish,
+    // deleteStream, /close) with our answers unread, so the kernel resets
+    // the connection and our write fails. The requests it sent before are
+    // still served, unanswered, as long as reads give them (Linux hands out
+    // data that came before the reset).
+    bool peer_gone = false;
     for (;;) {
         while (auto request = reader.next()) {
             Answer a;
@@ -195,18 +201,23 @@ asio::awaitable<void> RtmptGateway::serve(std::unique_ptr<net::Transport> http, 
                 a = co_await std::move(answering);
             }
             const bool close = a.close || !request->keep_alive;
-            const std::string response = net::format_response(a.status, a.type, a.body, !close);
-            auto [ec, n] = co_await net::write_all(*http, asio::buffer(response));
-            if (ec || close) {
+            if (!peer_gone) {
+                const std::string response = net::format_response(a.status, a.type, a.body, !close);
+                auto [ec, n] = co_await net::write_all(*http, asio::buffer(response));
+                if (ec) peer_gone = true;
+            }
+            if (close) {
                 http->close();
                 co_return;
             }
         }
         if (reader.failed()) {
             spdlog::info("RTMPT: {} from {}; closing its HTTP connection", reader.error(), peer);
-            const std::string response =
-                net::format_response(reader.status(), text_type, as_bytes(reader.error() + "\n"), false);
-            (void)co_await net::write_all(*http, asio::buffer(response));
+            if (!peer_gone) {
+                const std::string response =
+                    net::format_response(reader.status(), text_type, as_bytes(reader.error() + "\n"), false);
+                (void)co_await net::write_all(*http, asio::buffer(response));
+            }
             http->close();
             co_return;
         }
